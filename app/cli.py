@@ -1,0 +1,121 @@
+"""The `zhuzhou-facts` command: seed, check, coverage, serve."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.config import get_settings
+from app.dataset.build import build
+from app.dataset.coverage import check_coverage
+from app.dataset.errors import DatasetError
+from app.dataset.files import load_seed
+from app.dataset.load import IntegrityError, seed_database
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    result = seed_database(args.database_url, args.seed_dir)
+    print(f"seeded {result.database}")
+    print(f"dataset version {result.version}")
+    for table, n in sorted(result.counts.items()):
+        print(f"  {table:16} {n:5}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    built = build(load_seed(args.seed_dir))
+    print(f"ok: dataset version {built.version}")
+    for table, n in sorted(built.counts().items()):
+        print(f"  {table:16} {n:5}")
+    return 0
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    seed = load_seed(args.seed_dir)
+    report = check_coverage(seed, build(seed))
+    for t in report.tokens:
+        if args.all or t.covered_by is None:
+            status = t.covered_by or "UNCOVERED"
+            print(f"{t.document} ¶{t.paragraph:<3} {t.text:<8} {status}   …{t.context}…")
+    for p in report.problems:
+        print(f"problem: {p}")
+    covered = len(report.tokens) - len(report.uncovered)
+    print(
+        f"{covered} of {len(report.tokens)} number tokens in the body are covered; "
+        f"{len(report.uncovered)} uncovered; {len(report.problems)} ignore-list problem(s)"
+    )
+    return 0 if report.ok else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
+    settings = get_settings()
+    root = argparse.ArgumentParser(prog="zhuzhou-facts", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--seed-dir",
+        type=Path,
+        default=settings.seed_dir,
+        help="folder of curated files (default: SEED_DIR or ./seed)",
+    )
+
+    p = sub.add_parser(
+        "seed",
+        parents=[common],
+        help="validate the seed files and atomically (re)build the database",
+    )
+    p.add_argument(
+        "--database-url",
+        default=settings.database_url,
+        help="target database (default: DATABASE_URL)",
+    )
+    p.set_defaults(func=_cmd_seed)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate and resolve the seed files without writing anything",
+    )
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "coverage",
+        parents=[common],
+        help="fail unless every number in the body is a fact or an explained ignore",
+    )
+    p.add_argument("--all", action="store_true", help="list covered tokens too")
+    p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser("serve", help="run the HTTP API with uvicorn")
+    p.add_argument("--host", default=settings.host)
+    p.add_argument("--port", type=int, default=settings.port)
+    p.set_defaults(func=_cmd_serve)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return 1
+    except IntegrityError as exc:
+        print(f"error: the new database failed its checks: {exc}", file=sys.stderr)
+        print("the old database was kept.", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

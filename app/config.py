@@ -1,0 +1,44 @@
+"""Settings: the one place that reads the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from environment variables (no prefix)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'zhuzhou-facts.sqlite3'}",
+        description="SQLAlchemy URL of the database (SQLite file or PostgreSQL).",
+    )
+    seed_dir: Path = Field(
+        default=PROJECT_ROOT / "seed",
+        description="Folder of the curated seed files.",
+    )
+    auto_seed: bool = Field(
+        default=True,
+        description="Build a missing SQLite database from the seed files at startup.",
+    )
+    cache_max_age: int = Field(
+        default=300, ge=0, description="Seconds for Cache-Control: public, max-age."
+    )
+    response_cache_size: int = Field(
+        default=2048,
+        ge=0,
+        description="Entries in the in-process response cache (0 turns it off).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the serve command binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the serve command binds.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

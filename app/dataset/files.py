@@ -1,0 +1,172 @@
+"""Read and validate the curated seed files; every error names its file, record and field."""
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app.dataset.errors import DatasetError, Problem
+from app.models import (
+    ChainSeed,
+    DocumentSeed,
+    EntitySeed,
+    EventSeed,
+    IndicatorSeed,
+    MetricSeed,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class IgnoreSeed(BaseModel):
+    """A number in the body that is deliberately not a fact, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    context: str
+    paragraph: int | None = None
+    reason: str
+
+
+@dataclass
+class DocumentBundle:
+    """Everything curated from one document."""
+
+    folder: Path
+    meta: DocumentSeed
+    text: str
+    entities: list[EntitySeed] = field(default_factory=list)
+    chains: list[ChainSeed] = field(default_factory=list)
+    metrics: list[MetricSeed] = field(default_factory=list)
+    events: list[EventSeed] = field(default_factory=list)
+    ignores: list[IgnoreSeed] = field(default_factory=list)
+
+
+@dataclass
+class SeedBundle:
+    """All curated files under a seed folder, validated but not yet resolved."""
+
+    root: Path
+    indicators: list[IndicatorSeed]
+    documents: list[DocumentBundle]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(Problem(_rel(path, root), "-", "-", "file is missing"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(_rel(path, root), "-", "-", f"not valid TOML: {exc}"))
+    return {}
+
+
+def _validate(
+    model: type[M],
+    path: Path,
+    root: Path,
+    key: str,
+    data: dict[str, Any],
+    problems: list[Problem],
+    optional: bool = False,
+) -> list[M]:
+    rows = data.get(key, [])
+    name = _rel(path, root)
+    unknown = set(data) - {key}
+    for extra in sorted(unknown):
+        problems.append(Problem(name, "-", extra, f"unknown top-level key (expected [[{key}]])"))
+    if not isinstance(rows, list):
+        problems.append(Problem(name, "-", key, f"must be an array of tables [[{key}]]"))
+        return []
+    if not rows and not optional:
+        problems.append(Problem(name, "-", key, f"no [[{key}]] records"))
+    out: list[M] = []
+    for i, row in enumerate(rows):
+        record = f"[[{key}]] #{i + 1}"
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            record += f" id={row['id']!r}"
+        try:
+            out.append(model.model_validate(row))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"]) or "-"
+                problems.append(Problem(name, record, loc, err["msg"]))
+    return out
+
+
+def _part(
+    folder: Path,
+    root: Path,
+    problems: list[Problem],
+    filename: str,
+    key: str,
+    model: type[M],
+    optional: bool = False,
+) -> list[M]:
+    path = folder / filename
+    if optional and not path.exists():
+        return []
+    data = _read_toml(path, root, problems)
+    return _validate(model, path, root, key, data, problems, optional=optional)
+
+
+def load_seed(root: Path) -> SeedBundle:
+    """Read every curated file under root; raise DatasetError listing all problems."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise DatasetError([Problem(str(root), "-", "-", "seed folder does not exist")])
+    ind_path = root / "indicators.toml"
+    indicators = _validate(
+        IndicatorSeed, ind_path, root, "indicator", _read_toml(ind_path, root, problems), problems
+    )
+    documents: list[DocumentBundle] = []
+    doc_root = root / "documents"
+    folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
+    if not folders:
+        problems.append(Problem(_rel(doc_root, root), "-", "-", "no document folders"))
+    for folder in folders:
+        meta_path = folder / "document.toml"
+        meta_data = _read_toml(meta_path, root, problems)
+        if not meta_data:
+            continue
+        metas = _validate(
+            DocumentSeed, meta_path, root, "document", {"document": [meta_data]}, problems
+        )
+        if not metas:
+            continue
+        meta = metas[0]
+        src = folder / meta.source_file
+        try:
+            text = src.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(_rel(src, root), "-", "-", "source file is missing"))
+            continue
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(_rel(src, root), "-", "-", f"not UTF-8: {exc}"))
+            continue
+
+        documents.append(
+            DocumentBundle(
+                folder=folder,
+                meta=meta,
+                text=text,
+                entities=_part(folder, root, problems, "entities.toml", "entity", EntitySeed),
+                chains=_part(folder, root, problems, "chains.toml", "chain", ChainSeed),
+                metrics=_part(folder, root, problems, "metrics.toml", "metric", MetricSeed),
+                events=_part(folder, root, problems, "events.toml", "event", EventSeed, True),
+                ignores=_part(folder, root, problems, "coverage.toml", "ignore", IgnoreSeed, True),
+            )
+        )
+    if problems:
+        raise DatasetError(problems)
+    return SeedBundle(root=root, indicators=indicators, documents=documents)

@@ -1,0 +1,201 @@
+"""Resolve a verbatim Chinese period expression to dates, relative to the publication date."""
+
+import re
+from calendar import monthrange
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from app.dataset.quantity import QuantityError, parse_integer
+
+Precision = Literal["day", "month", "quarter", "year", "years"]
+
+# The rules, with P = the publication date and Y = its year (N: Arabic or Chinese numeral).
+#
+# | expression            | start             | end                      | precision |
+# | --------------------- | ----------------- | ------------------------ | --------- |
+# | 今年                  | Y-01-01           | Y-12-31                  | year      |
+# | 今年来, 今年以来       | Y-01-01           | P                        | day       |
+# | 前N季度, 今年前N季度   | Y-01-01           | last day of quarter N    | quarter   |
+# | YYYY年                | YYYY-01-01        | YYYY-12-31               | year      |
+# | 到/截至YYYY年底        | None              | YYYY-12-31               | year      |
+# | 过去N年               | (Y-N)-01-01       | (Y-1)-12-31              | years     |
+# | 未来N年               | Y-01-01           | (Y+N-1)-12-31            | years     |
+# | N年前                 | (Y-N)-01-01       | (Y-N)-12-31              | year      |
+# | 十四五, “十四五”        | first plan year   | first plan year + 4      | years     |
+# | 今年N月, YYYY年N月     | first day         | last day of that month   | month     |
+# | N个月前               | the calendar month N months before P's month | month     |
+# | 目前, 当前             | P                 | P                        | day       |
+#
+# 过去N年 means N complete calendar years, not a rolling window: a late-2021 report's "past five
+# years" is the 13th Five-Year Plan, 2016-2020. 前N季度 must have ended by P: cumulative
+# quarterly figures are published after the quarter. Five-Year Plan k starts in 1953 (k = 1),
+# 1958 (k = 2), then 1951 + 5k (k >= 3: 1963-1965 was a readjustment period without a plan),
+# so 十四五 = 2021-2025.
+
+
+class PeriodError(ValueError):
+    """The expression is not a period this resolver understands."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Resolved dates (None = open), precision, the expression as written and its translation."""
+
+    start: date | None
+    end: date | None
+    precision: Precision
+    label_zh: str
+    label_en: str
+
+
+_Resolved = tuple[date | None, date | None, Precision, str]
+_N = r"(?P<n>[\d〇零一二两三四五六七八九十百]+)"
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def resolve_period(expression: str, published: date) -> Period:
+    """Resolve a period expression (e.g. "今年前3季度") against the publication date."""
+    text = "".join(expression.split()).strip("“”\"'")
+    for pattern, rule in _RULES:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            start, end, precision, label_en = rule(match, published)
+            return Period(start, end, precision, expression, label_en)
+    raise PeriodError(f"unknown period expression {expression!r}")
+
+
+def _n(match: re.Match[str], low: int = 1, high: int | None = None) -> int:
+    """Read the numeral N of a rule and check its range."""
+    try:
+        n = parse_integer(match["n"])
+    except QuantityError as error:
+        raise PeriodError(f"{match[0]!r}: {error}") from error
+    if n < low or (high is not None and n > high):
+        raise PeriodError(f"{match[0]!r}: {n} is out of range")
+    return n
+
+
+def _word(n: int) -> str:
+    """Spell a small number in English for a label."""
+    return _WORDS[n] if n < len(_WORDS) else str(n)
+
+
+def _day(d: date) -> str:
+    """Format a date for a label: 9 November 2021."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _month(year: int, month: int) -> tuple[date, date]:
+    """Return the first and last day of a calendar month."""
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def _this_year(m: re.Match[str], p: date) -> _Resolved:
+    return date(p.year, 1, 1), date(p.year, 12, 31), "year", f"This year ({p.year})"
+
+
+def _year_to_date(m: re.Match[str], p: date) -> _Resolved:
+    label = f"This year to date (1 January to {_day(p)})"
+    return date(p.year, 1, 1), p, "day", label
+
+
+def _quarters(m: re.Match[str], p: date) -> _Resolved:
+    n = _n(m, 1, 4)
+    end = _month(p.year, 3 * n)[1]
+    if end > p:
+        raise PeriodError(f"{m[0]!r}: quarter {n} of {p.year} had not ended on {p}")
+    label = f"First quarter of {p.year}" if n == 1 else f"First {_word(n)} quarters of {p.year}"
+    return date(p.year, 1, 1), end, "quarter", label
+
+
+def _year(m: re.Match[str], p: date) -> _Resolved:
+    y = int(m["y"])
+    return date(y, 1, 1), date(y, 12, 31), "year", str(y)
+
+
+def _by_year_end(m: re.Match[str], p: date) -> _Resolved:
+    y = int(m["y"])
+    return None, date(y, 12, 31), "year", f"By the end of {y}"
+
+
+def _past_years(m: re.Match[str], p: date) -> _Resolved:
+    n = _n(m)
+    first, last = p.year - n, p.year - 1
+    label = f"Past {_word(n)} years ({first}–{last})"
+    return date(first, 1, 1), date(last, 12, 31), "years", label
+
+
+def _next_years(m: re.Match[str], p: date) -> _Resolved:
+    n = _n(m)
+    last = p.year + n - 1
+    label = f"Next {_word(n)} years ({p.year}–{last})"
+    return date(p.year, 1, 1), date(last, 12, 31), "years", label
+
+
+def _years_ago(m: re.Match[str], p: date) -> _Resolved:
+    n = _n(m)
+    y = p.year - n
+    ago = "A year ago" if n == 1 else f"{_word(n).capitalize()} years ago"
+    return date(y, 1, 1), date(y, 12, 31), "year", f"{ago} ({y})"
+
+
+def _five_year_plan(m: re.Match[str], p: date) -> _Resolved:
+    k = _n(m)
+    first = {1: 1953, 2: 1958}.get(k, 1951 + 5 * k)
+    ordinal = f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+    label = f"{ordinal} Five-Year Plan period ({first}–{first + 4})"
+    return date(first, 1, 1), date(first + 4, 12, 31), "years", label
+
+
+def _named_month(m: re.Match[str], p: date) -> _Resolved:
+    y = int(m["y"]) if m["y"] else p.year
+    month = _n(m, 1, 12)
+    start, end = _month(y, month)
+    return start, end, "month", f"{_MONTHS[month - 1]} {y}"
+
+
+def _months_ago(m: re.Match[str], p: date) -> _Resolved:
+    n = _n(m)
+    y, month0 = divmod(p.year * 12 + p.month - 1 - n, 12)
+    start, end = _month(y, month0 + 1)
+    ago = "A month ago" if n == 1 else f"{_word(n).capitalize()} months ago"
+    return start, end, "month", f"{ago} ({_MONTHS[month0]} {y})"
+
+
+def _now(m: re.Match[str], p: date) -> _Resolved:
+    return p, p, "day", f"Currently (as of {_day(p)})"
+
+
+_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Resolved]], ...] = tuple(
+    (re.compile(pattern), rule)
+    for pattern, rule in (
+        (r"今年", _this_year),
+        (r"今年以?来", _year_to_date),
+        (rf"(?:今年)?前{_N}个?季度", _quarters),
+        (r"(?P<y>\d{4})年", _year),
+        (r"(?:到|截至)(?P<y>\d{4})年底", _by_year_end),
+        (rf"过去{_N}年", _past_years),
+        (rf"未来{_N}年", _next_years),
+        (rf"{_N}年前", _years_ago),
+        (r"(?P<n>[一二三四五六七八九十]+?)五(?:时期|期间)?", _five_year_plan),
+        (rf"(?:今年|(?P<y>\d{{4}})年){_N}月", _named_month),
+        (rf"{_N}个月前", _months_ago),
+        (r"目前|当前", _now),
+    )
+)

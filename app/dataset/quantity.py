@@ -1,0 +1,264 @@
+"""Parse one verbatim Chinese quantity expression into an exact value, unit and qualifier."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import cn2an
+
+Unit = Literal["CNY", "USD", "percent", "count", "day", "km2", "rank", "water_class"]
+Qualifier = Literal["exact", "more_than", "at_least", "at_most", "approximately", "range"]
+
+
+class QuantityError(ValueError):
+    """The text is not exactly one quantity this parser understands."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A value in base units (亿 applied, percent as written); value_high only for a range."""
+
+    value: Decimal
+    value_high: Decimal | None
+    unit: Unit | None
+    qualifier: Qualifier
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％～－", "0123456789.%~-")
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
+# Words before the number, matched longest first. Verbs keep the value exact.
+_PREFIXES: dict[str, Qualifier] = {
+    "同比增长": "exact",
+    "年均增长": "exact",
+    "提高到": "exact",
+    "达到": "exact",
+    "增长": "exact",
+    "全国": "exact",
+    "全省": "exact",
+    "达": "exact",
+    "为": "exact",
+    "居": "exact",
+    "超过": "more_than",
+    "突破": "more_than",
+    "过": "more_than",
+    "约": "approximately",
+    "近": "approximately",
+}
+_PREFIX_WORDS = sorted(_PREFIXES, key=len, reverse=True)
+_SUFFIXES: dict[str, Qualifier] = {"以上": "at_least", "左右": "approximately"}
+# Decimal exponent of each multiplier; alternation order is longest first.
+_MULTIPLIERS = {
+    "万亿": 12,
+    "千亿": 11,
+    "百亿": 10,
+    "十亿": 9,
+    "亿": 8,
+    "千万": 7,
+    "百万": 6,
+    "万": 4,
+}
+_UNITS: dict[str, Unit] = {
+    "平方公里": "km2",
+    "美元": "USD",
+    "元": "CNY",
+    "%": "percent",
+    "天": "day",
+}
+_CLASSIFIERS = "家个名项条人座所位种大"  # count; a noun may follow (八大工业基地)
+_RANK_CLASSIFIERS = "个名位"  # 第二个
+_ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
+_NUMERALS = "〇零一二两三四五六七八九十百千万亿"
+_NUMBER = re.compile(
+    rf"(?P<digits>\d+(?:\.\d+)?|[{_NUMERALS}]+)(?P<more>[余多])?"
+    rf"(?P<mult>{'|'.join(_MULTIPLIERS)})?(?P<more2>[余多])?"
+)
+_ANY_NUMBER = re.compile(rf"[\d{_NUMERALS}{''.join(_ROMAN)}]")
+_RANGE_SEPARATOR = re.compile(
+    rf"(?P<unit>{'|'.join(map(re.escape, _UNITS))}|[{_CLASSIFIERS}])?[至到~-]"
+)
+
+
+def parse_integer(text: str) -> int:
+    """Convert an Arabic or Chinese integer numeral (12, １２, 十四, 两, 百) to an int."""
+    digits = text.translate(_FULL_WIDTH)
+    if digits.isascii() and digits.isdigit():
+        return int(digits)
+    # cn2an's strict mode rejects 两 and 〇 and reads 一五 as 15 only in its lax modes.
+    numeral = digits.replace("两", "二").replace("〇", "零")
+    if numeral[:1] in ("百", "千"):
+        numeral = "一" + numeral
+    try:
+        value = cn2an.cn2an(numeral, "strict")
+    except ValueError as error:
+        raise QuantityError(f"{text!r} is not an integer numeral") from error
+    if not isinstance(value, int):
+        raise QuantityError(f"{text!r} is not an integer numeral")
+    return value
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Parse one quantity expression (e.g. "1000多万人") into base units, or raise QuantityError."""
+    body = _THOUSANDS.sub(
+        lambda m: m[0].replace(",", ""), "".join(text.translate(_FULL_WIDTH).split())
+    )
+    if not body:
+        raise QuantityError("empty quantity expression")
+    if "," in body:
+        raise _error(text, "a comma that is not a thousands separator (1,000)")
+    body, qualifiers = _strip_affixes(body, text)
+    if body.startswith("第") or body[:1] in _ROMAN:
+        if qualifiers:
+            raise _error(
+                text, f"a rank or class takes no qualifier ({', '.join(sorted(qualifiers))})"
+            )
+        return _ordinal(body, text)
+    low = _NUMBER.match(body)
+    if low is None:
+        raise _error(text, "no number at the start")
+    value, more = _value(low, text)
+    rest = body[low.end() :]
+    high: Decimal | None = None
+    separated = _RANGE_SEPARATOR.match(rest)
+    if separated is not None:
+        high, rest = _range_high(low, separated, rest, text)
+        if more or high <= value:
+            raise _error(text, "a range needs two plain numbers, low to high")
+        qualifiers.add("range")
+    if more:
+        qualifiers.add("more_than")
+    unit, own = _unit(rest, text)
+    if own is not None:
+        qualifiers.add(own)
+    if len(qualifiers) > 1:
+        raise _error(text, f"conflicting qualifiers ({', '.join(sorted(qualifiers))})")
+    _check(value, _has_multiplier(low), unit, text)
+    qualifier: Qualifier = qualifiers.pop() if qualifiers else "exact"
+    return Quantity(value, high, unit, qualifier)
+
+
+def _error(text: str, reason: str) -> QuantityError:
+    """Build the error for one text."""
+    return QuantityError(f"cannot parse quantity {text!r}: {reason}")
+
+
+def _strip_affixes(body: str, text: str) -> tuple[str, set[Qualifier]]:
+    """Remove known words around the number and collect their non-exact qualifiers."""
+    found: set[Qualifier] = set()
+    if body.startswith("迈上") != body.endswith("台阶"):
+        raise _error(text, "迈上 and 台阶 go together")
+    if body.startswith("迈上"):
+        body = body[2:-2]
+        found.add("at_least")
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in _PREFIX_WORDS:
+            if body.startswith(word):
+                body, stripped = body[len(word) :], True
+                found.add(_PREFIXES[word])
+                break
+    for word, qualifier in _SUFFIXES.items():
+        if body.endswith(word):
+            body = body[: -len(word)]
+            found.add(qualifier)
+    found.discard("exact")
+    return body, found
+
+
+def _value(match: re.Match[str], text: str) -> tuple[Decimal, bool]:
+    """Return the number of a _NUMBER match in base units and whether it has 余/多."""
+    if match["more"] and match["more2"]:
+        raise _error(text, "余/多 written twice")
+    digits = match["digits"]
+    value = Decimal(digits) if digits[0].isdigit() else Decimal(_chinese(digits, text))
+    if match["mult"]:
+        value *= Decimal(10) ** _MULTIPLIERS[match["mult"]]
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+    return value, bool(match["more"] or match["more2"])
+
+
+def _chinese(numeral: str, text: str) -> int:
+    """Convert a Chinese numeral of the text, reporting errors against the whole text."""
+    try:
+        return parse_integer(numeral)
+    except QuantityError as error:
+        raise _error(text, f"{numeral!r} is not a Chinese numeral") from error
+
+
+def _has_multiplier(match: re.Match[str]) -> bool:
+    """Tell whether a number is written with 万 or 亿 (3万, 两万, 千亿)."""
+    return bool(match["mult"]) or any(c in "万亿" for c in match["digits"])
+
+
+def _range_high(
+    low: re.Match[str], separated: re.Match[str], rest: str, text: str
+) -> tuple[Decimal, str]:
+    """Parse the high end of a range (2至3个): its value and the text after it."""
+    high = _NUMBER.match(rest, separated.end())
+    if high is None:
+        raise _error(text, "no number after the range separator")
+    value, more = _value(high, text)
+    if more:
+        raise _error(text, "余/多 inside a range")
+    if _has_multiplier(high) and not _has_multiplier(low):
+        raise _error(text, "ambiguous range: write the multiplier on both ends (2万至3万)")
+    after = rest[high.end() :]
+    if separated["unit"] and not after.startswith(separated["unit"]):
+        raise _error(text, "the two ends of the range have different units")
+    return value, after
+
+
+def _unit(rest: str, text: str) -> tuple[Unit | None, Qualifier | None]:
+    """Read the unit after the number, and the qualifier it implies (强 = top N)."""
+    _unit_free_tail(rest, text)
+    if not rest:
+        return None, None
+    for word, unit in _UNITS.items():
+        if rest.startswith(word):
+            if rest != word:
+                raise _error(text, f"unexpected text {rest[len(word) :]!r} after {word!r}")
+            return unit, None
+    if rest[0] in _CLASSIFIERS:
+        return "count", None
+    if rest[0] == "强":
+        return "rank", "at_most"
+    if rest[0] == "成":
+        raise _error(text, "成 (tenths) is not converted to a percent; not a supported unit")
+    raise _error(text, f"unknown unit {rest!r}")
+
+
+def _check(value: Decimal, has_multiplier: bool, unit: Unit | None, text: str) -> None:
+    """Reject combinations that have no meaning: 3万%, 1.5个, 2.5强."""
+    if has_multiplier and unit in ("percent", "rank", "day"):
+        raise _error(text, f"a multiplier with unit {unit}")
+    if unit in ("count", "rank") and value != value.to_integral_value():
+        raise _error(text, f"a {unit} must be a whole number")
+
+
+def _ordinal(body: str, text: str) -> Quantity:
+    """Parse a rank (第十, 第二个) or a water quality class (Ⅱ类, Ⅱ类水)."""
+    if body[0] in _ROMAN:
+        if body[1:2] != "类":
+            raise _error(text, "a Roman numeral needs 类 (water quality class)")
+        _unit_free_tail(body[2:], text)
+        return Quantity(Decimal(_ROMAN[body[0]]), None, "water_class", "exact")
+    match = _NUMBER.match(body, 1)
+    if match is None or match["more"] or match["more2"] or match["mult"]:
+        raise _error(text, "第 needs a plain ordinal number")
+    if "." in match["digits"]:
+        raise _error(text, "a rank must be a whole number")
+    tail = body[match.end() :]
+    if tail and tail[0] not in _RANK_CLASSIFIERS:
+        raise _error(text, f"unexpected text {tail!r} after the rank")
+    _unit_free_tail(tail[1:], text)
+    digits = match["digits"]
+    value = int(digits) if digits[0].isdigit() else _chinese(digits, text)
+    return Quantity(Decimal(value), None, "rank", "exact")
+
+
+def _unit_free_tail(tail: str, text: str) -> None:
+    """Allow text after the number (a unit, a noun after a classifier), but no second number."""
+    if _ANY_NUMBER.search(tail):
+        raise _error(text, f"a second number in {tail!r}")

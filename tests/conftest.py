@@ -1,0 +1,52 @@
+"""Shared fixtures: one migrated and seeded SQLite database for all read tests."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.dataset.build import BuiltDataset
+from app.dataset.files import SeedBundle, load_seed
+from app.dataset.load import SeedResult, prepare, seed_database
+
+SEED_DIR = PROJECT_ROOT / "seed"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(reason: str) -> None:
+    """Skip locally when a service is absent; under CI=true, fail instead."""
+    if IN_CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def seed_bundle() -> SeedBundle:
+    """The curated files, validated."""
+    return load_seed(SEED_DIR)
+
+
+@pytest.fixture(scope="session")
+def built(seed_bundle: SeedBundle) -> BuiltDataset:
+    """The curated files, resolved into rows (no database)."""
+    return prepare(SEED_DIR)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SeedResult]]:
+    """A migrated and seeded SQLite database, shared by every read test."""
+    path = tmp_path_factory.mktemp("db") / "facts.sqlite3"
+    url = f"sqlite:///{path}"
+    result = seed_database(url, SEED_DIR)
+    yield url, result
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A private copy of seed/ that a test may break."""
+    dest = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, dest)
+    return dest

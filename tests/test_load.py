@@ -1,0 +1,124 @@
+"""The seed loader: validates before writing, replaces atomically, is idempotent."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.cli import main
+from app.dataset.errors import DatasetError
+from app.dataset.load import seed_database
+from app.db import readonly_engine
+from tests.conftest import SEED_DIR
+
+DOC = "documents/zhuzhou-2021-11-09"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_seeding_twice_gives_the_same_content_hash(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    first = seed_database(url, SEED_DIR)
+    second = seed_database(url, SEED_DIR)
+    other = seed_database(f"sqlite:///{tmp_path / 'b.sqlite3'}", SEED_DIR)
+    assert first.version == second.version == other.version
+    assert first.counts == second.counts
+    assert len(first.version) == 64
+
+
+def test_the_stored_version_is_the_content_hash(seeded_db: tuple[str, object]) -> None:
+    url, result = seeded_db
+    engine = readonly_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT value FROM dataset_info WHERE key='version'")).scalar()
+    engine.dispose()
+    assert stored == result.version  # type: ignore[attr-defined]
+
+
+def test_a_changed_fact_changes_the_version(tmp_path: Path, seed_copy: Path) -> None:
+    base = seed_database(f"sqlite:///{tmp_path / 'a.sqlite3'}", SEED_DIR)
+    path = seed_copy / "indicators.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('en = "', 'en = "X', 1), encoding="utf-8"
+    )
+    changed = seed_database(f"sqlite:///{tmp_path / 'b.sqlite3'}", seed_copy)
+    assert changed.version != base.version
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (f"{DOC}/metrics.toml", 'kind = "actual"', 'kind = "actuall"', "kind"),
+        (f"{DOC}/metrics.toml", 'as_written = "', 'as_written = "zz', "as_written"),
+        (f"{DOC}/metrics.toml", 'quote = "', 'quote = "not in the article ', "quote"),
+        (f"{DOC}/metrics.toml", 'indicator = "', 'indicator = "no-such-', "indicator"),
+        (f"{DOC}/entities.toml", 'type = "', 'type = "planet', "type"),
+        (f"{DOC}/events.toml", 'quote = "', 'quote = "nowhere ', "quote"),
+        (f"{DOC}/chains.toml", 'kind = "', 'kind = "galaxy', "kind"),
+        ("indicators.toml", 'unit = "', 'unit = "EUR', "unit"),
+        (f"{DOC}/document.toml", 'sha256 = "c', 'sha256 = "d', "sha256"),
+        (f"{DOC}/source.txt", "株洲", "株州", "sha256"),
+        (f"{DOC}/metrics.toml", "[[metric]]", "[[metric]\n", "TOML"),
+    ],
+)
+def test_a_bad_file_is_named_and_leaves_the_old_database(
+    tmp_path: Path, seed_copy: Path, file: str, old: str, new: str, expected: str
+) -> None:
+    db = tmp_path / "facts.sqlite3"
+    url = f"sqlite:///{db}"
+    seed_database(url, SEED_DIR)
+    before = file_digest(db)
+    target = seed_copy / file
+    content = target.read_text(encoding="utf-8")
+    assert old in content
+    target.write_text(content.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        seed_database(url, seed_copy)
+    message = str(info.value)
+    assert Path(file).name in message
+    assert expected in message
+    assert file_digest(db) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".building")] == []
+
+
+def test_a_bad_file_never_creates_a_database(tmp_path: Path, seed_copy: Path) -> None:
+    (seed_copy / DOC / "metrics.toml").write_text("[[metric]]\nid = 'X'\n", encoding="utf-8")
+    db = tmp_path / "new.sqlite3"
+    with pytest.raises(DatasetError) as info:
+        seed_database(f"sqlite:///{db}", seed_copy)
+    assert "metrics.toml" in str(info.value)
+    assert "[[metric]] #1" in str(info.value)
+    assert not db.exists()
+
+
+def test_the_seed_command_reports_errors_without_a_traceback(
+    tmp_path: Path, seed_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (seed_copy / "indicators.toml").write_text("nonsense = 1\n", encoding="utf-8")
+    code = main(
+        [
+            "seed",
+            "--seed-dir",
+            str(seed_copy),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "indicators.toml" in err
+    assert "nothing was written" in err
+    assert "Traceback" not in err
+
+
+def test_the_seed_command_prints_the_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["seed", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "dataset version" in out
+    assert "metric" in out

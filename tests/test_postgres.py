@@ -1,0 +1,86 @@
+"""The same code on PostgreSQL: migrate, seed atomically, read through a read-only engine."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.dataset.errors import DatasetError
+from app.dataset.load import seed_database
+from app.dataset.migrate import downgrade, upgrade
+from app.db import readonly_engine
+from tests.conftest import SEED_DIR, require_service
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    url = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        require_service("no PostgreSQL: set TEST_POSTGRES_URL (or DATABASE_URL) to run this")
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        engine = readonly_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except DBAPIError as exc:
+        require_service(f"PostgreSQL not reachable: {exc}")
+    if _has_table(url, "alembic_version"):
+        downgrade(url, "base")
+    yield url
+
+
+def _has_table(url: str, table: str) -> bool:
+    engine = readonly_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar()
+    engine.dispose()
+    return found is not None
+
+
+def test_postgres_seeds_idempotently_and_serves_the_same_version(pg_url: str) -> None:
+    first = seed_database(pg_url, SEED_DIR)
+    second = seed_database(pg_url, SEED_DIR)
+    assert first.version == second.version
+    engine = readonly_engine(pg_url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT value FROM dataset_info WHERE key='version'")).scalar()
+        n = conn.execute(text("SELECT count(*) FROM metric")).scalar()
+    engine.dispose()
+    assert stored == first.version
+    assert n == first.counts["metric"]
+
+
+def test_postgres_readonly_engine_refuses_writes(pg_url: str) -> None:
+    seed_database(pg_url, SEED_DIR)
+    engine = readonly_engine(pg_url)
+    with engine.connect() as conn, pytest.raises(DBAPIError, match="read-only"):
+        conn.execute(text("DELETE FROM metric"))
+    engine.dispose()
+
+
+def test_postgres_bad_seed_keeps_the_old_content(pg_url: str, seed_copy: Path) -> None:
+    good = seed_database(pg_url, SEED_DIR)
+    (seed_copy / "indicators.toml").write_text("nonsense = 1\n", encoding="utf-8")
+    with pytest.raises(DatasetError):
+        seed_database(pg_url, seed_copy)
+    engine = readonly_engine(pg_url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT value FROM dataset_info WHERE key='version'")).scalar()
+    engine.dispose()
+    assert stored == good.version
+
+
+def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
+    upgrade(pg_url)
+    assert _has_table(pg_url, "metric")
+    downgrade(pg_url, "base")
+    assert not _has_table(pg_url, "metric")
+    assert not _has_table(pg_url, "industry_chain")
+    upgrade(pg_url)
+    assert _has_table(pg_url, "metric")

@@ -53,7 +53,7 @@ def readonly_engine(url: str) -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """Yield a session on the app's read-only engine."""
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.dataset.engine) as session:
         yield session
 
 

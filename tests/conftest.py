@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, Settings
 from app.dataset.build import BuiltDataset
 from app.dataset.files import SeedBundle, load_seed
 from app.dataset.load import SeedResult, prepare, seed_database
+from app.main import create_app
 
 SEED_DIR = PROJECT_ROOT / "seed"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -50,3 +52,17 @@ def seed_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "seed"
     shutil.copytree(SEED_DIR, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def api_settings(seeded_db: tuple[str, SeedResult]) -> Settings:
+    """Settings pointing at the shared seeded database (no auto-seed)."""
+    url, _ = seeded_db
+    return Settings(database_url=url, auto_seed=False)
+
+
+@pytest.fixture(scope="session")
+def client(api_settings: Settings) -> Iterator[TestClient]:
+    """A TestClient over the app on the shared seeded database, lifespan included."""
+    with TestClient(create_app(api_settings)) as test_client:
+        yield test_client

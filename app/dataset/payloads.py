@@ -34,8 +34,9 @@ from app.models import (
 
 
 def dump(model: SQLModel) -> str:
-    """Compact UTF-8 JSON of a public model (Chinese unescaped)."""
-    return orjson.dumps(model.model_dump(mode="json")).decode("utf-8")
+    """Compact UTF-8 JSON of a public model (Chinese unescaped), `id` first."""
+    data = model.model_dump(mode="json")
+    return orjson.dumps({"id": data.pop("id"), **data}).decode("utf-8")
 
 
 def _source(row: Metric | Event | Entity | IndustryChain) -> Source:

@@ -1,0 +1,108 @@
+"""Assemble the application: settings, dataset, middleware, routers, docs."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import errors
+from app.caching import CachingMiddleware
+from app.config import Settings, get_settings
+from app.dataset.load import seed_database
+from app.db import is_sqlite, sqlite_path
+from app.middleware import EdgeMiddleware
+from app.openapi import DESCRIPTION, TAGS, install_openapi
+from app.routers import (
+    docs,
+    documents,
+    entities,
+    health,
+    indicators,
+    industry_chains,
+    meta,
+    metrics,
+    search,
+    timeline,
+)
+from app.state import DatasetState
+
+log = logging.getLogger("app")
+
+
+def ensure_database(settings: Settings) -> None:
+    """Build the embedded SQLite database from seed/ when it does not exist yet."""
+    url = settings.database_url
+    if settings.auto_seed and is_sqlite(url) and not sqlite_path(url).exists():
+        result = seed_database(url, settings.seed_dir)
+        log.warning(
+            "built %s from %s (dataset %s)", result.database, settings.seed_dir, result.version[:12]
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured application; tests pass their own settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ensure_database(settings)
+        app.state.dataset = DatasetState(settings.database_url)
+        yield
+        app.state.dataset.close()
+
+    app = FastAPI(
+        title="Zhuzhou facts API",
+        version="1.0.0",
+        summary="Exact, traceable, bilingual statistical facts from a source document.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for module in (
+        meta,
+        metrics,
+        indicators,
+        industry_chains,
+        timeline,
+        entities,
+        documents,
+        search,
+        health,
+        docs,
+    ):
+        app.include_router(module.router)
+    install_openapi(app)
+
+    def version() -> str | None:
+        state: DatasetState | None = getattr(app.state, "dataset", None)
+        return state.current_version() if state else None
+
+    # Added innermost first: the request meets CORS, Edge, Caching, GZip, then the routes.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CachingMiddleware,
+        version=version,
+        max_age=settings.cache_max_age,
+        max_entries=settings.response_cache_size,
+    )
+    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Accept-Encoding", "If-None-Match", "Content-Type"],
+        allow_credentials=False,
+        expose_headers=["ETag", "Link", "X-Total-Count"],
+        max_age=86400,
+    )
+    return app
+
+
+app = create_app()

@@ -1,0 +1,183 @@
+"""The OpenAPI document: descriptions, problem+json errors, and examples taken from the data."""
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlmodel import Session
+
+from app import queries
+from app.errors import PROBLEM_JSON, problem_type
+from app.models import Document, Entity, Event, Indicator, IndustryChain, Metric
+from app.search import search
+
+DESCRIPTION = """
+Statistical facts from a source document, served exactly. Every metric, event, industry chain
+and entity carries `source {document, paragraph, start, end, quote}`: the verbatim quote and its
+offsets in Unicode code points into the text at `/v1/documents/{id}/text`, so
+`text[start:end] == quote` can be checked by anyone.
+
+**Labels.** `zh` labels and quotes are the source's words. **`en` labels are our translations.**
+
+**Numbers.** `value` is in base units (yuan, not 亿元; a percent stays 28.1), derived by code
+from `as_written`; `qualifier` says whether it is `exact`, `more_than`, `at_least`, `at_most`,
+`approximately` or a `range` (then `value_high`). `period` is `null` when the source states none.
+
+**Lists** return `{"items", "total", "limit", "offset"}` (limit 50 by default, 500 at most) with
+an RFC 8288 `Link` header (`first`, `prev`, `next`, `last`) and `X-Total-Count`; every list is
+also CSV with `?format=csv` or `Accept: text/csv`.
+
+**Caching.** Every 200 has a strong `ETag`; send it back in `If-None-Match` for a `304`.
+`Cache-Control: public, max-age=…`; `Vary: Accept, Accept-Encoding`. The data changes only when
+it is reseeded, and then `dataset_version` (at `/v1`) changes.
+
+**Embedding.** CORS is open to every origin for GET, HEAD and OPTIONS, without credentials, on
+errors too; `ETag`, `Link` and `X-Total-Count` are exposed. Large bodies are gzipped when the
+client accepts it.
+
+**Errors** are RFC 9457 `application/problem+json`: `type`, `title`, `status`, `detail`,
+`instance`, and `errors` (the invalid parameters) on 422. Unknown ids and paths give 404; any
+method other than GET, HEAD and OPTIONS gives 405 with `Allow: GET, HEAD, OPTIONS`.
+""".strip()
+
+TAGS = [
+    {"name": "dataset", "description": "Version, counts, sources and attribution."},
+    {"name": "metrics", "description": "Observations: one number each, with its source."},
+    {"name": "indicators", "description": "Series of observations of one concept."},
+    {"name": "industry chains", "description": "Systems, groups, industries and clusters."},
+    {"name": "timeline", "description": "Dated and datable events."},
+    {"name": "entities", "description": "Organisations, people, places and programmes."},
+    {"name": "documents", "description": "The sources, paragraph offsets and verbatim text."},
+    {"name": "search", "description": "One ranked search across the resources."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+PREFERRED_METRIC = "gdp-2021-q1-q3"
+
+
+def _page(items: list[Any], total: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": 50, "offset": 0}
+
+
+def _first(session: Session, model: Any, preferred: str | None = None) -> Any:
+    return orjson.loads(queries.first_payload(session, model, preferred) or "null")
+
+
+def examples(session: Session) -> dict[str, Any]:
+    """An example 200 body per operation id, from the loaded data."""
+    counts = queries.counts(session)
+    metric = _first(session, Metric, PREFERRED_METRIC)
+    indicator = _first(session, Indicator, metric["indicator"] if metric else None)
+    chain = _first(session, IndustryChain)
+    event = _first(session, Event)
+    entity = _first(session, Entity, "zhuzhou")
+    document = _first(session, Document)
+    version = queries.dataset_version(session)
+    hits = search(session, "地区生产总值")[:2]
+    return {
+        "list_metrics": _page([metric], counts["metrics"]),
+        "get_metric": metric,
+        "list_indicators": _page([indicator], counts["indicators"]),
+        "get_indicator": {**indicator, "items": [metric]},
+        "list_industry_chains": _page([chain], counts["industry_chains"]),
+        "get_industry_chain": chain,
+        "list_events": _page([event], counts["events"]),
+        "get_event": event,
+        "list_entities": _page([entity], counts["entities"]),
+        "get_entity": entity,
+        "list_documents": _page([document], counts["documents"]),
+        "get_document": document,
+        "search": _page(
+            [
+                {
+                    "type": h.type,
+                    "id": h.id,
+                    "name": {"zh": h.name_zh, "en": h.name_en},
+                    "quote": h.quote,
+                    "score": h.score,
+                    "url": h.url,
+                }
+                for h in hits
+            ],
+            len(hits),
+        ),
+        "get_dataset": {
+            "name": "Zhuzhou facts",
+            "dataset_version": version,
+            "counts": counts,
+            "documents": queries.document_summaries(session),
+            "attribution": "…",
+            "translation_note": "…",
+            "resources": {"metrics": "/v1/metrics"},
+        },
+        "livez": {"status": "ok"},
+        "readyz": {"status": "ready", "dataset_version": version, "schema_revision": "0001"},
+    }
+
+
+def _problem_example(status: int, path: str) -> dict[str, Any]:
+    titles = {404: "Not Found", 422: "Unprocessable Content", 503: "Service Unavailable"}
+    example: dict[str, Any] = {
+        "type": problem_type(status),
+        "title": titles.get(status, ""),
+        "status": status,
+        "detail": "…",
+        "instance": path,
+    }
+    if status == 422:
+        example["errors"] = [
+            {
+                "loc": ["query", "limit"],
+                "msg": "Input should be less than or equal to 500",
+                "type": "less_than_equal",
+            }
+        ]
+    return example
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Replace app.openapi with a builder that adds examples and the problem media type."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        state = getattr(app.state, "dataset", None)
+        found: dict[str, Any] = {}
+        if state is not None:
+            with Session(state.engine) as session:
+                found = examples(session)
+        for path, ops in schema.get("paths", {}).items():
+            for op in ops.values():
+                responses = op.setdefault("responses", {})
+                ok = responses.get("200", {}).get("content", {}).get("application/json")
+                if ok is not None and op.get("operationId") in found:
+                    ok["example"] = found[op["operationId"]]
+                for code, resp in responses.items():
+                    if code.isdigit() and int(code) >= 400:
+                        content = resp.setdefault("content", {})
+                        body = (
+                            content.pop("application/json", None) or content.get(PROBLEM_JSON) or {}
+                        )
+                        body["schema"] = {"$ref": "#/components/schemas/Problem"}
+                        body["example"] = _problem_example(int(code), path)
+                        content[PROBLEM_JSON] = body
+                responses.setdefault(
+                    "304",
+                    {
+                        "description": "Not Modified: the `If-None-Match` "
+                        "ETag still matches; empty body."
+                    },
+                )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = build  # type: ignore[method-assign]

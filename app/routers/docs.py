@@ -1,0 +1,61 @@
+"""The docs pages, with Swagger UI 5 and ReDoc served from the installed package (no CDN)."""
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, Request
+from fastapi.exceptions import HTTPException
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from starlette.responses import FileResponse, HTMLResponse
+
+router = APIRouter(include_in_schema=False)
+
+ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "redoc.standalone.js": "text/javascript; charset=utf-8",
+    "favicon.png": "image/png",
+}
+TITLE = "Zhuzhou facts API"
+
+
+@router.get("/docs")
+def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI for /openapi.json."""
+    root = request.scope.get("root_path", "")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}/openapi.json",
+        title=f"{TITLE} – Swagger UI",
+        swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
+        swagger_favicon_url=f"{root}/docs-assets/favicon.png",
+        swagger_ui_parameters={
+            "defaultModelsExpandDepth": 0,
+            "displayRequestDuration": True,
+            "tryItOutEnabled": True,
+            "validatorUrl": None,
+        },
+    )
+
+
+@router.get("/redoc")
+def redoc(request: Request) -> HTMLResponse:
+    """ReDoc for /openapi.json."""
+    root = request.scope.get("root_path", "")
+    return get_redoc_html(
+        openapi_url=f"{root}/openapi.json",
+        title=f"{TITLE} – ReDoc",
+        redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
+        redoc_favicon_url=f"{root}/docs-assets/favicon.png",
+        with_google_fonts=False,
+    )
+
+
+@router.get("/docs-assets/{name}")
+def asset(name: str) -> FileResponse:
+    """One of the bundled docs assets."""
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise HTTPException(404, f"No docs asset named {name!r}.")
+    return FileResponse(ASSETS_DIR / name, media_type=media_type)

@@ -1,0 +1,76 @@
+"""GET /v1/documents: the sources, their paragraphs and their verbatim text."""
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import HTTPException
+from starlette.responses import Response
+
+from app import queries
+from app.db import SessionDep
+from app.errors import ERROR_RESPONSES
+from app.models import Document, DocumentPublic
+from app.params import FormatParam, Limit, Offset
+from app.responses import list_response, record_response
+from app.schemas import ListOf
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+@router.get(
+    "",
+    summary="List source documents",
+    response_model=ListOf[DocumentPublic],
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    operation_id="list_documents",
+    description="Document metadata (title, publisher as stated on the page, publication "
+    "date, SHA-256 of the stored file) and paragraphs with their roles and offsets.",
+)
+def list_documents(
+    request: Request,
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: FormatParam = None,
+) -> Response:
+    """List documents."""
+    page = queries.list_documents(session, limit, offset)
+    return list_response(request, page.payloads, page.total, limit, offset, DocumentPublic, format)
+
+
+@router.get(
+    "/{document_id}",
+    summary="Get one document's metadata and paragraphs",
+    response_model=DocumentPublic,
+    responses=ERROR_RESPONSES,
+    operation_id="get_document",
+    description="Paragraph offsets are Unicode code points into the text served at "
+    "`/v1/documents/{document_id}/text`; only `body` paragraphs carry facts.",
+)
+def get_document(document_id: str, session: SessionDep) -> Response:
+    """Get one document."""
+    payload = queries.get_payload(session, Document, document_id)
+    if payload is None:
+        raise HTTPException(404, f"No document with id {document_id!r}.")
+    return record_response(payload)
+
+
+@router.get(
+    "/{document_id}/text",
+    summary="Get the stored verbatim text",
+    response_class=Response,
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "content": {"text/plain": {"example": "会员登录 登录 …"}},
+            "description": "The stored file, byte for byte (its SHA-256 is in the metadata).",
+        },
+    },
+    operation_id="get_document_text",
+    description="The document exactly as stored, as `text/plain; charset=utf-8`, so anyone "
+    "can check `text[start:end] == quote` for every record (offsets count code points).",
+)
+def get_document_text(document_id: str, session: SessionDep) -> Response:
+    """Get the text of one document."""
+    text = queries.document_text(session, document_id)
+    if text is None:
+        raise HTTPException(404, f"No document with id {document_id!r}.")
+    return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8")

@@ -1,0 +1,60 @@
+"""GET /v1/industry-chains: systems, groups, industries, clusters and the set of 17 chains."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import HTTPException
+from starlette.responses import Response
+
+from app import queries
+from app.db import SessionDep
+from app.errors import ERROR_RESPONSES
+from app.models import ChainKind, ChainPublic, IndustryChain
+from app.params import FormatParam, Limit, Offset, TextQuery
+from app.responses import list_response, record_response
+from app.schemas import ListOf
+
+router = APIRouter(prefix="/v1/industry-chains", tags=["industry chains"])
+
+
+@router.get(
+    "",
+    summary="List industry chains, clusters and systems",
+    response_model=ListOf[ChainPublic],
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    operation_id="list_industry_chains",
+    description='The "3+3+2" modern industrial system with its groups and members, China '
+    "Power Valley with its three power industries, the clusters and industries the article "
+    "names, and the 17 chains (counted, never named, by the article). `parent` and "
+    "`children` give the hierarchy; `related` links the same industry in another grouping.",
+)
+def list_industry_chains(
+    request: Request,
+    session: SessionDep,
+    kind: Annotated[ChainKind | None, Query(description="Kind of record.")] = None,
+    parent: Annotated[str | None, Query(description="Only children of this id.")] = None,
+    q: TextQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: FormatParam = None,
+) -> Response:
+    """List industry chains."""
+    page = queries.list_chains(session, kind.value if kind else None, parent, q, limit, offset)
+    return list_response(request, page.payloads, page.total, limit, offset, ChainPublic, format)
+
+
+@router.get(
+    "/{chain_id}",
+    summary="Get one industry chain, cluster or system",
+    response_model=ChainPublic,
+    responses=ERROR_RESPONSES,
+    operation_id="get_industry_chain",
+    description="One record with its hierarchy, related records, companies and places, and "
+    "the metrics and events that concern it.",
+)
+def get_industry_chain(chain_id: str, session: SessionDep) -> Response:
+    """Get one industry chain."""
+    payload = queries.get_payload(session, IndustryChain, chain_id)
+    if payload is None:
+        raise HTTPException(404, f"No industry chain with id {chain_id!r}.")
+    return record_response(payload)

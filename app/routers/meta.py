@@ -1,0 +1,77 @@
+"""GET /v1: what this dataset is, its version, and where everything is."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app import queries
+from app.db import SessionDep
+from app.responses import model_json
+
+router = APIRouter(tags=["dataset"])
+
+TRANSLATION_NOTE = (
+    "Chinese labels and quotes are the source's own words. English labels are our "
+    "translations, not the source's."
+)
+
+
+class DocumentSummary(BaseModel):
+    """A source document in brief."""
+
+    id: str
+    title: dict[str, str]
+    publisher: dict[str, str]
+    published: str
+    sha256: str
+
+
+class DatasetInfoPublic(BaseModel):
+    """The dataset at a glance."""
+
+    name: str
+    dataset_version: str | None = Field(
+        description="Content hash of the loaded data; it changes whenever any served fact changes."
+    )
+    counts: dict[str, int]
+    documents: list[DocumentSummary]
+    attribution: str
+    translation_note: str
+    resources: dict[str, str]
+
+
+@router.get(
+    "/v1",
+    summary="Dataset version, counts and sources",
+    response_model=DatasetInfoPublic,
+    operation_id="get_dataset",
+    description="The entry point: the dataset version (a content hash), record counts per "
+    "resource, the source documents, attribution, and the note that English labels are our "
+    "translations.",
+)
+def get_dataset(session: SessionDep) -> Response:
+    """Describe the dataset."""
+    docs = queries.document_summaries(session)
+    publishers = sorted({d["publisher"]["zh"] for d in docs})
+    info = DatasetInfoPublic(
+        name="Zhuzhou facts",
+        dataset_version=queries.dataset_version(session),
+        counts=queries.counts(session),
+        documents=[DocumentSummary(**d) for d in docs],
+        attribution="Facts quoted from articles published by "
+        + "、".join(publishers)
+        + "; each record cites its verbatim quote and offsets.",
+        translation_note=TRANSLATION_NOTE,
+        resources={
+            "metrics": "/v1/metrics",
+            "indicators": "/v1/indicators",
+            "industry_chains": "/v1/industry-chains",
+            "timeline": "/v1/timeline",
+            "entities": "/v1/entities",
+            "documents": "/v1/documents",
+            "search": "/v1/search?q=",
+            "openapi": "/openapi.json",
+            "docs": "/docs",
+        },
+    )
+    return model_json(info)

@@ -1,0 +1,98 @@
+"""GET /v1/metrics: observations, each with its verbatim source."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import HTTPException
+from starlette.responses import Response
+
+from app import queries
+from app.db import SessionDep
+from app.errors import ERROR_RESPONSES
+from app.models import Category, MetricKind, MetricPublic, Unit
+from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
+from app.responses import list_response, record_response
+from app.schemas import ListOf
+
+router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
+
+MetricSort = Literal["period", "-period", "value", "-value", "id", "-id", "document"]
+
+
+@router.get(
+    "",
+    summary="List observations",
+    response_model=ListOf[MetricPublic],
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    operation_id="list_metrics",
+    description="Observations: every number of the source with its value in base units, unit, "
+    "qualifier, period and the verbatim quote with code point offsets. Filters combine with "
+    "AND; `year`, `from` and `to` select observations whose period overlaps the range "
+    "(undated observations never match; an open start such as 到2018年底 counts as its end). "
+    "Also as CSV with `?format=csv` or `Accept: text/csv`.",
+)
+def list_metrics(
+    request: Request,
+    session: SessionDep,
+    indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
+    category: Annotated[Category | None, Query(description="Category.")] = None,
+    subject: Annotated[
+        str | None, Query(description="Entity or chain id the number is about.")
+    ] = None,
+    kind: Annotated[MetricKind | None, Query(description="`actual` or `target`.")] = None,
+    unit: Annotated[Unit | None, Query(description="Unit of the value.")] = None,
+    chain: Annotated[
+        str | None, Query(description="Industry chain id (linked or subject).")
+    ] = None,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Period overlaps this calendar year.")
+    ] = None,
+    from_: From = None,
+    to: To = None,
+    q: TextQuery = None,
+    sort: Annotated[
+        MetricSort,
+        Query(
+            description="`period` (oldest first, undated last), `-period`, `value`, `-value`, "
+            "`id`, `-id`, or `document` (order in the source)."
+        ),
+    ] = "period",
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: FormatParam = None,
+) -> Response:
+    """List observations matching the filters."""
+    start, end = date_range(from_, to, year)
+    page = queries.list_metrics(
+        session,
+        queries.MetricFilter(
+            indicator=indicator,
+            category=category.value if category else None,
+            subject=subject,
+            kind=kind.value if kind else None,
+            unit=unit.value if unit else None,
+            chain=chain,
+            start=start,
+            end=end,
+            q=q,
+        ),
+        sort,
+        limit,
+        offset,
+    )
+    return list_response(request, page.payloads, page.total, limit, offset, MetricPublic, format)
+
+
+@router.get(
+    "/{metric_id}",
+    summary="Get one observation",
+    response_model=MetricPublic,
+    responses=ERROR_RESPONSES,
+    operation_id="get_metric",
+)
+def get_metric(metric_id: str, session: SessionDep) -> Response:
+    """One observation by its stable id."""
+    payload = queries.get_metric(session, metric_id)
+    if payload is None:
+        raise HTTPException(404, f"No metric with id {metric_id!r}.")
+    return record_response(payload)

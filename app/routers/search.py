@@ -1,0 +1,72 @@
+"""GET /v1/search: one ranked search across metrics, events, chains and entities."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app.db import SessionDep
+from app.errors import ERROR_RESPONSES
+from app.models import Bilingual
+from app.params import FormatParam, Limit, Offset
+from app.responses import list_response
+from app.schemas import ListOf
+from app.search import search
+
+router = APIRouter(prefix="/v1/search", tags=["search"])
+
+
+class SearchHit(BaseModel):
+    """A record that matches, with where to fetch it."""
+
+    type: Literal["metric", "industry_chain", "event", "entity"]
+    id: str
+    name: Bilingual
+    quote: str
+    score: float = Field(description="Higher is better: name matches outrank quote matches.")
+    url: str
+
+
+@router.get(
+    "",
+    summary="Search everything",
+    response_model=ListOf[SearchHit],
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    operation_id="search",
+    description="Case-insensitive substring search over names (zh and en), expressions, quotes "
+    "and ids of metrics, industry chains, events and entities, ranked: a match in a name beats "
+    "one in an expression, which beats one in a quote; an exact or whole-word match beats a "
+    "partial one. Chinese substrings of two characters and up, and English words, both work.",
+)
+def search_all(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Text to find (two characters or more).",
+            examples=["地区生产总值"],
+        ),
+    ],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: FormatParam = None,
+) -> Response:
+    """Search across resources."""
+    hits = search(session, q.strip() or q)
+    page = hits[offset : offset + limit]
+    payloads = [
+        SearchHit(
+            type=h.type,
+            id=h.id,
+            name=Bilingual(zh=h.name_zh, en=h.name_en),
+            quote=h.quote,
+            score=h.score,
+            url=h.url,
+        ).model_dump_json()
+        for h in page
+    ]
+    return list_response(request, payloads, len(hits), limit, offset, SearchHit, format)

@@ -1,0 +1,61 @@
+"""GET /v1/timeline: events in date order."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import HTTPException
+from starlette.responses import Response
+
+from app import queries
+from app.db import SessionDep
+from app.errors import ERROR_RESPONSES
+from app.models import Event, EventPublic
+from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
+from app.responses import list_response, record_response
+from app.schemas import ListOf
+
+router = APIRouter(prefix="/v1/timeline", tags=["timeline"])
+
+
+@router.get(
+    "",
+    summary="List events in date order",
+    response_model=ListOf[EventPublic],
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    operation_id="list_events",
+    description="Dated and datable events, oldest first; events the article does not date "
+    "have `date: null` and come last. `from`/`to` keep events whose date range overlaps.",
+)
+def list_events(
+    request: Request,
+    session: SessionDep,
+    from_: From = None,
+    to: To = None,
+    q: TextQuery = None,
+    entity: Annotated[
+        str | None, Query(description="Only events linked to this entity id.")
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: FormatParam = None,
+) -> Response:
+    """List events."""
+    start, end = date_range(from_, to)
+    page = queries.list_events(session, start, end, q, entity, limit, offset)
+    return list_response(request, page.payloads, page.total, limit, offset, EventPublic, format)
+
+
+@router.get(
+    "/{event_id}",
+    summary="Get one event",
+    response_model=EventPublic,
+    responses=ERROR_RESPONSES,
+    operation_id="get_event",
+    description="One event with its date as written and as resolved, and its links.",
+)
+def get_event(event_id: str, session: SessionDep) -> Response:
+    """Get one event."""
+    payload = queries.get_payload(session, Event, event_id)
+    if payload is None:
+        raise HTTPException(404, f"No event with id {event_id!r}.")
+    return record_response(payload)

@@ -1,0 +1,71 @@
+"""The loaded dataset as the server sees it: read-only engine, version, and reseed detection."""
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.db import is_sqlite, readonly_engine, sqlite_path
+from app.queries import dataset_version
+
+
+@dataclass
+class DatasetState:
+    """Holds the request-path engine; notices a reseed and swaps engine and version."""
+
+    url: str
+    check_interval: float = 1.0
+    engine: Engine = field(init=False)
+    version: str | None = field(init=False, default=None)
+    _path: Path | None = field(init=False, default=None)
+    _signature: tuple[int, int] | None = field(init=False, default=None)
+    _checked: float = field(init=False, default=0.0)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._path = sqlite_path(self.url) if is_sqlite(self.url) else None
+        self.engine = readonly_engine(self.url)
+        self._load()
+
+    def _stat(self) -> tuple[int, int] | None:
+        if self._path is None:
+            return None
+        try:
+            st = os.stat(self._path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _load(self) -> None:
+        self._signature = self._stat()
+        try:
+            with Session(self.engine) as session:
+                self.version = dataset_version(session)
+        except Exception:
+            self.version = None
+        self._checked = time.monotonic()
+
+    def current_version(self) -> str | None:
+        """The version now served; a replaced SQLite file or a reseeded PostgreSQL is noticed."""
+        if self._path is not None:
+            if self._stat() == self._signature:
+                return self.version
+        elif time.monotonic() - self._checked < self.check_interval:
+            return self.version
+        with self._lock:
+            old = self.version
+            if self._path is not None and self._stat() != self._signature:
+                self.engine.dispose()
+                self.engine = readonly_engine(self.url)
+            self._load()
+            if self.version != old and self._path is None:
+                self.engine.dispose()
+        return self.version
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()

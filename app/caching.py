@@ -1,66 +1,75 @@
-"""HTTP caching in one pure-ASGI layer: strong ETags, 304s, Cache-Control, Vary, and a bounded
-response cache keyed by normalised request and dataset version."""
+"""HTTP caching in one pure-ASGI layer: strong ETags, 304s, Cache-Control, Vary, gzip, and a
+bounded response cache keyed by normalised request and dataset version.
 
+A 200 body is a pure function of (code, dataset version, normalised request): the data changes
+only by reseeding, and gzip runs with a fixed mtime. So the strong ETag is a hash of that key,
+known before the route runs, and a revalidation is answered without running it at all.
+"""
+
+import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.negotiation import negotiate
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
-VARY = b"Accept, Accept-Encoding"
+VARY = (b"vary", b"Accept, Accept-Encoding")
+NO_CACHE = (b"cache-control", b"no-cache")
+NO_STORE = (b"cache-control", b"no-store")
+GZIP_MIN_BYTES = 1024
+COMPRESSIBLE = (
+    b"application/json",
+    b"application/problem+json",
+    b"text/",
+    b"application/javascript",
+)
+DROPPED = frozenset(
+    {b"vary", b"cache-control", b"etag", b"content-length", b"content-encoding", b"last-modified"}
+)
+KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
+
+Key = tuple[str, str, str, bool]
 
 
 @dataclass(frozen=True)
 class Stored:
-    """A complete response, ready to replay."""
+    """A complete 200 response, ready to replay."""
 
-    status: int
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
-    etag: bytes
 
 
-def strong_etag(body: bytes) -> bytes:
-    """A strong validator: the hash of the exact bytes sent."""
-    return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
-
-
-def etag_matches(if_none_match: str, etag: bytes) -> bool:
-    """Weak comparison, as RFC 9110 prescribes for If-None-Match."""
-    value = etag.decode()
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == value:
-            return True
-    return False
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison, as RFC 9110 prescribes for If-None-Match (`*` is handled apart)."""
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
 class ResponseCache:
-    """A bounded LRU of responses (by entries and bytes)."""
+    """A bounded LRU of responses, by entries and by bytes."""
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.size = 0
-        self._data: OrderedDict[tuple[str, ...], Stored] = OrderedDict()
+        self._data: OrderedDict[tuple[str, Key], Stored] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._data)
 
-    def get(self, key: tuple[str, ...]) -> Stored | None:
+    def get(self, key: tuple[str, Key]) -> Stored | None:
         """The stored response, marked as recently used."""
         item = self._data.get(key)
         if item is not None:
             self._data.move_to_end(key)
         return item
 
-    def put(self, key: tuple[str, ...], item: Stored) -> None:
+    def put(self, key: tuple[str, Key], item: Stored) -> None:
         """Store, evicting the least recently used beyond the bounds."""
         if self.max_entries <= 0 or len(item.body) > self.max_bytes // 4:
             return
@@ -79,106 +88,153 @@ class ResponseCache:
         self.size = 0
 
 
-def cache_key(scope: Scope, headers: Headers, version: str) -> tuple[str, ...]:
-    """Path, sorted query, negotiated format, gzip acceptance and dataset version."""
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    fmt_param = next((v for k, v in query if k == "format"), None)
+def request_key(scope: Scope, accept: str | None, accept_encoding: str) -> Key:
+    """Path, normalised query, negotiated format and gzip acceptance.
+
+    The query is decoded and re-encoded, and sorted by name only: the order of repeated values
+    of one name is kept, because it can change the answer.
+    """
+    query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    query.sort(key=lambda kv: kv[0])
+    fmt_param = next((v for k, v in reversed(query) if k == "format"), None)
     try:
-        fmt = negotiate(fmt_param, headers.get("accept")).value
+        fmt = negotiate(fmt_param, accept).value
     except ValueError:
         fmt = "invalid"
-    gzip = "gzip" if "gzip" in headers.get("accept-encoding", "") else ""
-    return (version, scope["path"], urlencode(sorted(query)), fmt, gzip)
+    return (scope["path"], urlencode(query), fmt, "gzip" in accept_encoding)
 
 
 class CachingMiddleware:
-    """ETag and 304 for every 200; replays cached responses of the same dataset version."""
+    """Strong ETags and 304s for every 200; replays cached responses of the same version."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         version: Callable[[], str | None],
+        fingerprint: str,
         max_age: int,
         max_entries: int,
         max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.version = version
-        self.cache_control = f"public, max-age={max_age}".encode()
+        self.fingerprint = fingerprint
+        self.cache_control = (b"cache-control", f"public, max-age={max_age}".encode())
         self.cache = ResponseCache(max_entries, max_bytes)
         self._version_seen: str | None = None
 
+    def etag(self, version: str, key: Key) -> str:
+        """The strong validator of the 200 that key gives in this version of code and data."""
+        digest = hashlib.blake2b(
+            repr((self.fingerprint, version, key)).encode(), digest_size=16
+        ).hexdigest()
+        return f'"{digest}"'
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] in UNCACHED_PATHS:
-            if scope["type"] == "http" and scope["path"] in UNCACHED_PATHS:
-                await self.app(scope, receive, _no_store(send))
-                return
+        if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        if scope["path"] in UNCACHED_PATHS:
+            await self.app(scope, receive, _with_headers(send, [NO_STORE]))
+            return
+        accept = if_none_match = None
+        accept_encoding = ""
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value.decode("latin-1")
+            elif name == b"accept-encoding":
+                accept_encoding = value.decode("latin-1")
+            elif name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
-        key = cache_key(scope, headers, version)
-        stored = self.cache.get(key)
+        key = request_key(scope, accept, accept_encoding)
+        etag = self.etag(version, key)
+        stored = self.cache.get((version, key))
+        if (
+            if_none_match is not None
+            and if_none_match.strip() != "*"
+            and etag_matches(if_none_match, etag)
+        ):
+            await _send_304(
+                send,
+                stored.headers if stored else ((b"etag", etag.encode()), self.cache_control, VARY),
+            )
+            return
         if stored is None:
-            stored = await self._fetch(scope, receive)
-            if stored.status == 200:
-                self.cache.put(key, stored)
-        await self._replay(stored, headers.get("if-none-match"), send)
+            stored = await self._fetch(scope, receive, send, key, etag)
+            if stored is None:
+                return  # not a 200: already sent as it was, with no-cache
+            self.cache.put((version, key), stored)
+        if if_none_match is not None and if_none_match.strip() == "*":
+            await _send_304(send, stored.headers)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": stored.headers})
+        await send({"type": "http.response.body", "body": stored.body})
 
-    async def _fetch(self, scope: Scope, receive: Receive) -> Stored:
-        status = 500
-        raw_headers: list[tuple[bytes, bytes]] = []
+    async def _fetch(
+        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str
+    ) -> Stored | None:
+        """Run the route; a 200 is returned for storing, anything else is sent at once."""
+        start: Message = {}
         chunks: list[bytes] = []
 
         async def collect(message: Message) -> None:
-            nonlocal status, raw_headers
+            nonlocal start
             if message["type"] == "http.response.start":
-                status = message["status"]
-                raw_headers = list(message.get("headers", []))
+                start = message
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, collect)
         body = b"".join(chunks)
-        etag = strong_etag(body) if status == 200 else b""
-        out = [
-            (k, v) for k, v in raw_headers if k.lower() not in {b"vary", b"cache-control", b"etag"}
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
+        if start.get("status") != 200:
+            headers += [VARY, NO_CACHE, (b"content-length", str(len(body)).encode())]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return None
+        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        if key[3] and len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE):
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            headers.append((b"content-encoding", b"gzip"))
+        headers += [
+            (b"etag", etag.encode()),
+            self.cache_control,
+            VARY,
+            (b"content-length", str(len(body)).encode()),
         ]
-        out.append((b"vary", VARY))
-        if status == 200:
-            out.append((b"etag", etag))
-            out.append((b"cache-control", self.cache_control))
-        else:
-            out.append((b"cache-control", b"no-cache"))
-        return Stored(status, tuple(out), body, etag)
-
-    async def _replay(self, stored: Stored, if_none_match: str | None, send: Send) -> None:
-        if stored.status == 200 and if_none_match and etag_matches(if_none_match, stored.etag):
-            keep = {b"etag", b"cache-control", b"vary", b"link", b"x-total-count"}
-            headers = [(k, v) for k, v in stored.headers if k.lower() in keep]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": stored.status,
-                "headers": list(stored.headers),
-            }
-        )
-        await send({"type": "http.response.body", "body": stored.body})
+        return Stored(tuple(headers), body)
 
 
-def _no_store(send: Send) -> Send:
+async def _send_304(send: Send, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+    kept = [(k, v) for k, v in headers if k in KEPT_ON_304]
+    await send({"type": "http.response.start", "status": 304, "headers": kept})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    names = {k for k, _ in extra}
+
     async def wrapper(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", []) if k != b"cache-control"]
-            headers.append((b"cache-control", b"no-store"))
-            message = {**message, "headers": headers}
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+            message = {**message, "headers": headers + extra}
         await send(message)
 
     return wrapper
+
+
+def code_fingerprint(*parts: str) -> str:
+    """Identifies the code that renders responses, so a deployment never reuses old ETags."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -4,12 +4,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import fastapi
+import pydantic
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import errors
-from app.caching import CachingMiddleware
+from app.caching import CachingMiddleware, code_fingerprint
 from app.config import Settings, get_settings
 from app.dataset.load import seed_database
 from app.db import is_sqlite, sqlite_path
@@ -84,24 +84,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state: DatasetState | None = getattr(app.state, "dataset", None)
         return state.current_version() if state else None
 
-    # Added innermost first: the request meets CORS, Edge, Caching, GZip, then the routes.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Added innermost first: a request meets Edge (CORS, HEAD, OPTIONS, 500s), then Caching
+    # (ETag, 304, gzip, response cache), then the routes.
     app.add_middleware(
         CachingMiddleware,
         version=version,
+        fingerprint=code_fingerprint(app.version, fastapi.__version__, pydantic.__version__),
         max_age=settings.cache_max_age,
         max_entries=settings.response_cache_size,
     )
     app.add_middleware(EdgeMiddleware)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "Accept-Encoding", "If-None-Match", "Content-Type"],
-        allow_credentials=False,
-        expose_headers=["ETag", "Link", "X-Total-Count"],
-        max_age=86400,
-    )
     return app
 
 

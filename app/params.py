@@ -83,13 +83,13 @@ def date_range(
             end = bound
         else:
             start = bound
-    if year is not None:
-        start = max(start, date(year, 1, 1)) if start else date(year, 1, 1)
-        end = min(end, date(year, 12, 31)) if end else date(year, 12, 31)
-    if not errors and start and end and start > end and year is None:
+    if not errors and start and end and start > end:
         errors.append(
             {"loc": ("query", "to"), "msg": "`to` is before `from`", "type": "value_error.range"}
         )
     if errors:
         raise RequestValidationError(errors)
+    if year is not None:
+        start = max(start, date(year, 1, 1)) if start else date(year, 1, 1)
+        end = min(end, date(year, 12, 31)) if end else date(year, 12, 31)
     return start, end

@@ -38,7 +38,7 @@ def link_header(request: Request, total: int, limit: int, offset: int) -> str | 
     last = max(0, (total - 1) // limit * limit) if total else 0
     if offset > 0:
         links.append(f'<{url(0)}>; rel="first"')
-        links.append(f'<{url(max(0, offset - limit))}>; rel="prev"')
+        links.append(f'<{url(min(max(0, offset - limit), last))}>; rel="prev"')
     if offset + limit < total:
         links.append(f'<{url(offset + limit)}>; rel="next"')
         links.append(f'<{url(last)}>; rel="last"')
@@ -59,8 +59,11 @@ def csv_columns(model: type[BaseModel]) -> list[str]:
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The model of a nested object field (`X` or `X | None`); lists stay one cell."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
+    if getattr(annotation, "__origin__", None) is list:
+        return None
     for arg in getattr(annotation, "__args__", ()) or ():
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
@@ -87,7 +90,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):
+        if any(isinstance(v, dict) for v in value):
+            return orjson.dumps(value).decode("utf-8")
         return "|".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode("utf-8")
     return str(value)
 
 

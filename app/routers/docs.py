@@ -19,12 +19,35 @@ ASSETS = {
 }
 TITLE = "Zhuzhou facts API"
 
+# The pages load nothing from elsewhere: ReDoc's bundle would fetch its logo from cdn.redoc.ly,
+# and the browser refuses that (and any other off-site load) under this policy. The inline
+# script starts Swagger UI; inline styles and blob: workers are how ReDoc draws and searches.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+)
+
+
+def _page(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
 
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI for /openapi.json."""
     root = request.scope.get("root_path", "")
-    return get_swagger_ui_html(
+    html = get_swagger_ui_html(
         openapi_url=f"{root}/openapi.json",
         title=f"{TITLE} – Swagger UI",
         swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
@@ -37,19 +60,21 @@ def swagger_ui(request: Request) -> HTMLResponse:
             "validatorUrl": None,
         },
     )
+    return _page(html)
 
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc for /openapi.json."""
     root = request.scope.get("root_path", "")
-    return get_redoc_html(
+    html = get_redoc_html(
         openapi_url=f"{root}/openapi.json",
         title=f"{TITLE} – ReDoc",
         redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
         redoc_favicon_url=f"{root}/docs-assets/favicon.png",
         with_google_fonts=False,
     )
+    return _page(html)
 
 
 @router.get("/docs-assets/{name}")

@@ -1,6 +1,8 @@
 """GET /v1/documents: the sources, their paragraphs and their verbatim text."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -11,6 +13,10 @@ from app.models import Document, DocumentPublic
 from app.params import FormatParam, Limit, Offset
 from app.responses import list_response, record_response
 from app.schemas import ListOf
+
+DocumentId = Annotated[
+    str, Path(description="Id of the document.", examples=["zhuzhou-2021-11-09"])
+]
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -45,7 +51,7 @@ def list_documents(
     description="Paragraph offsets are Unicode code points into the text served at "
     "`/v1/documents/{document_id}/text`; only `body` paragraphs carry facts.",
 )
-def get_document(document_id: str, session: SessionDep) -> Response:
+def get_document(document_id: DocumentId, session: SessionDep) -> Response:
     """Get one document."""
     payload = queries.get_payload(session, Document, document_id)
     if payload is None:
@@ -68,7 +74,7 @@ def get_document(document_id: str, session: SessionDep) -> Response:
     description="The document exactly as stored, as `text/plain; charset=utf-8`, so anyone "
     "can check `text[start:end] == quote` for every record (offsets count code points).",
 )
-def get_document_text(document_id: str, session: SessionDep) -> Response:
+def get_document_text(document_id: DocumentId, session: SessionDep) -> Response:
     """Get the text of one document."""
     text = queries.document_text(session, document_id)
     if text is None:

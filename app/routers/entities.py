@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -13,6 +13,8 @@ from app.models import Entity, EntityPublic, EntityType
 from app.params import FormatParam, Limit, Offset, TextQuery
 from app.responses import list_response, record_response
 from app.schemas import ListOf
+
+EntityId = Annotated[str, Path(description="Id of the entity.", examples=["zhuzhou"])]
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
@@ -48,7 +50,7 @@ def list_entities(
     operation_id="get_entity",
     description="One entity with its first mention and what mentions it.",
 )
-def get_entity(entity_id: str, session: SessionDep) -> Response:
+def get_entity(entity_id: EntityId, session: SessionDep) -> Response:
     """Get one entity."""
     payload = queries.get_payload(session, Entity, entity_id)
     if payload is None:

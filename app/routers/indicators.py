@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -13,6 +13,8 @@ from app.models import Category, Indicator, IndicatorDetail, IndicatorPublic
 from app.params import FormatParam, Limit, Offset, TextQuery
 from app.responses import json_response, list_response
 from app.schemas import ListOf
+
+IndicatorId = Annotated[str, Path(description="Id of the series.", examples=["gdp"])]
 
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 
@@ -50,7 +52,7 @@ def list_indicators(
     description="A series and all its observations in period order (undated last), ready to "
     "draw as a line.",
 )
-def get_indicator(indicator_id: str, session: SessionDep) -> Response:
+def get_indicator(indicator_id: IndicatorId, session: SessionDep) -> Response:
     """Get one series."""
     payload = queries.get_payload(session, Indicator, indicator_id)
     if payload is None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -13,6 +13,14 @@ from app.models import ChainKind, ChainPublic, IndustryChain
 from app.params import FormatParam, Limit, Offset, TextQuery
 from app.responses import list_response, record_response
 from app.schemas import ListOf
+
+ChainId = Annotated[
+    str,
+    Path(
+        description="Id of the industry chain, cluster or system.",
+        examples=["rail-transit-equipment-cluster"],
+    ),
+]
 
 router = APIRouter(prefix="/v1/industry-chains", tags=["industry chains"])
 
@@ -52,7 +60,7 @@ def list_industry_chains(
     description="One record with its hierarchy, related records, companies and places, and "
     "the metrics and events that concern it.",
 )
-def get_industry_chain(chain_id: str, session: SessionDep) -> Response:
+def get_industry_chain(chain_id: ChainId, session: SessionDep) -> Response:
     """Get one industry chain."""
     payload = queries.get_payload(session, IndustryChain, chain_id)
     if payload is None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -13,6 +13,10 @@ from app.models import Category, MetricKind, MetricPublic, Unit
 from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
 from app.responses import list_response, record_response
 from app.schemas import ListOf
+
+MetricId = Annotated[
+    str, Path(description="Stable id of the observation.", examples=["gdp-2021-q1-q3"])
+]
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
 
@@ -90,7 +94,7 @@ def list_metrics(
     responses=ERROR_RESPONSES,
     operation_id="get_metric",
 )
-def get_metric(metric_id: str, session: SessionDep) -> Response:
+def get_metric(metric_id: MetricId, session: SessionDep) -> Response:
     """One observation by its stable id."""
     payload = queries.get_metric(session, metric_id)
     if payload is None:

@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -44,10 +44,9 @@ def search_all(
     session: SessionDep,
     q: Annotated[
         str,
+        StringConstraints(strip_whitespace=True, min_length=2, max_length=100),
         Query(
-            min_length=2,
-            max_length=100,
-            description="Text to find (two characters or more).",
+            description="Text to find: two characters or more; surrounding spaces are ignored.",
             examples=["地区生产总值"],
         ),
     ],
@@ -56,7 +55,7 @@ def search_all(
     format: FormatParam = None,
 ) -> Response:
     """Search across resources."""
-    hits = search(session, q.strip() or q)
+    hits = search(session, q)
     page = hits[offset : offset + limit]
     payloads = [
         SearchHit(

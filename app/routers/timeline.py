@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -13,6 +13,10 @@ from app.models import Event, EventPublic
 from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
 from app.responses import list_response, record_response
 from app.schemas import ListOf
+
+EventId = Annotated[
+    str, Path(description="Id of the event.", examples=["great-wall-computer-settles-in-zhuzhou"])
+]
 
 router = APIRouter(prefix="/v1/timeline", tags=["timeline"])
 
@@ -53,7 +57,7 @@ def list_events(
     operation_id="get_event",
     description="One event with its date as written and as resolved, and its links.",
 )
-def get_event(event_id: str, session: SessionDep) -> Response:
+def get_event(event_id: EventId, session: SessionDep) -> Response:
     """Get one event."""
     payload = queries.get_payload(session, Event, event_id)
     if payload is None:

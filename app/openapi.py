@@ -5,11 +5,26 @@ from typing import Any
 import orjson
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from app import queries
 from app.errors import PROBLEM_JSON, problem_type
-from app.models import Document, Entity, Event, Indicator, IndustryChain, Metric
+from app.models import (
+    ChainPublic,
+    Document,
+    DocumentPublic,
+    Entity,
+    EntityPublic,
+    Event,
+    EventPublic,
+    Indicator,
+    IndicatorPublic,
+    IndustryChain,
+    Metric,
+    MetricPublic,
+)
+from app.responses import render_csv
 from app.search import search
 
 DESCRIPTION = """
@@ -54,6 +69,10 @@ TAGS = [
 ]
 
 PREFERRED_METRIC = "gdp-2021-q1-q3"
+PUBLIC_MODELS: dict[str, type[BaseModel]] = {
+    m.__name__: m
+    for m in (MetricPublic, IndicatorPublic, ChainPublic, EventPublic, EntityPublic, DocumentPublic)
+}
 
 
 def _page(items: list[Any], total: int) -> dict[str, Any]:
@@ -116,6 +135,18 @@ def examples(session: Session) -> dict[str, Any]:
     }
 
 
+def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, Any]) -> str:
+    """The CSV rendering of a list example, through the same code the route uses."""
+    ref = schema["components"]["schemas"][
+        op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    ]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1]
+    model = PUBLIC_MODELS.get(ref)
+    if model is None:
+        return ""
+    payloads = [orjson.dumps(item).decode("utf-8") for item in example["items"]]
+    return render_csv(payloads, model).decode("utf-8")
+
+
 def _problem_example(status: int, path: str) -> dict[str, Any]:
     titles = {404: "Not Found", 422: "Unprocessable Content", 503: "Service Unavailable"}
     example: dict[str, Any] = {
@@ -158,9 +189,12 @@ def install_openapi(app: FastAPI) -> None:
         for path, ops in schema.get("paths", {}).items():
             for op in ops.values():
                 responses = op.setdefault("responses", {})
-                ok = responses.get("200", {}).get("content", {}).get("application/json")
-                if ok is not None and op.get("operationId") in found:
-                    ok["example"] = found[op["operationId"]]
+                content = responses.get("200", {}).get("content", {})
+                example = found.get(op.get("operationId", ""))
+                if "application/json" in content and example is not None:
+                    content["application/json"]["example"] = example
+                    if "text/csv" in content and "items" in example:
+                        content["text/csv"]["example"] = csv_example(op, example, schema)
                 for code, resp in responses.items():
                     if code.isdigit() and int(code) >= 400:
                         content = resp.setdefault("content", {})

@@ -46,7 +46,13 @@ def link_header(request: Request, total: int, limit: int, offset: int) -> str | 
 
 
 def csv_columns(model: type[BaseModel]) -> list[str]:
-    """Flat column names of a public model: name.zh -> name_zh; source fields unprefixed."""
+    """Flat column names of a public model, `id` first: name.zh -> name_zh; source fields are
+    unprefixed (quote, start, end)."""
+    cols = _columns(model)
+    return sorted(cols, key=lambda c: c != "id")
+
+
+def _columns(model: type[BaseModel]) -> list[str]:
     cols: list[str] = []
     for name, field in model.model_fields.items():
         sub = _submodel(field.annotation)
@@ -54,7 +60,7 @@ def csv_columns(model: type[BaseModel]) -> list[str]:
             cols.append(name)
         else:
             prefix = "" if name == "source" else f"{name}_"
-            cols.extend(prefix + c for c in csv_columns(sub))
+            cols.extend(prefix + c for c in _columns(sub))
     return cols
 
 

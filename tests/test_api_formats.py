@@ -124,7 +124,7 @@ def test_an_empty_csv_still_has_its_header(client: TestClient) -> None:
     response = client.get("/v1/metrics", params={"format": "csv", "indicator": "no-such-id"})
     assert response.status_code == 200
     lines = response.content.decode("utf-8").split("\r\n")
-    assert lines[0].startswith("indicator,") and lines[1:] == [""]
+    assert lines[0].startswith("id,indicator,") and lines[1:] == [""]
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """GET /v1/search: one ranked search across metrics, events, chains and entities."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import StringConstraints
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -11,21 +11,10 @@ from app.errors import ERROR_RESPONSES
 from app.models import Bilingual
 from app.params import FormatParam, Limit, Offset
 from app.responses import list_response
-from app.schemas import ListOf
+from app.schemas import ListOf, SearchHit
 from app.search import search
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
-
-
-class SearchHit(BaseModel):
-    """A record that matches, with where to fetch it."""
-
-    type: Literal["metric", "industry_chain", "event", "entity"]
-    id: str
-    name: Bilingual
-    quote: str
-    score: float = Field(description="Higher is better: name matches outrank quote matches.")
-    url: str
 
 
 @router.get(

@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +170,29 @@ class _Doc:
         return {**_source_columns(self.id, para, start, rec.quote), "_para": para}
 
 
+class _Linker:
+    """Records a typed link per reference, and a problem for each that resolves to nothing."""
+
+    def __init__(
+        self,
+        doc: _Doc,
+        links: set[tuple[str, str, str, str]],
+        targets: dict[str, tuple[str, Collection[str]]],
+    ) -> None:
+        self.doc = doc
+        self.links = links
+        self.targets = targets
+
+    def __call__(
+        self, file: str, record: str, source: tuple[str, str], fld: str, ids: list[str]
+    ) -> None:
+        target_type, known = self.targets[fld]
+        for target in ids:
+            if target not in known:
+                self.doc.fail(file, record, fld, f"unknown {target_type} {target!r}")
+            self.links.add((*source, target_type, target))
+
+
 def _expression_span(
     doc: "_Doc", expr: str, para: ParagraphSpan, q_start: int, q_end: int
 ) -> tuple[int, int] | None:
@@ -208,6 +232,12 @@ def build(seed: SeedBundle) -> BuiltDataset:
     all_entities = {e.id: e for b in seed.documents for e in b.entities}
     all_chains = {c.id: c for b in seed.documents for c in b.chains}
     all_metrics = {m.id: m for b in seed.documents for m in b.metrics}
+    targets: dict[str, tuple[str, Collection[str]]] = {
+        "entities": ("entity", all_entities.keys()),
+        "chains": ("industry_chain", all_chains.keys()),
+        "related": ("industry_chain", all_chains.keys()),
+        "metrics": ("metric", all_metrics.keys()),
+    }
     for kind, ids in (
         ("entity", [e.id for b in seed.documents for e in b.entities]),
         ("chain", [c.id for b in seed.documents for c in b.chains]),
@@ -228,6 +258,7 @@ def build(seed: SeedBundle) -> BuiltDataset:
 
     for bundle in seed.documents:
         doc = _Doc(bundle, problems)
+        link = _Linker(doc, links, targets)
         meta = bundle.meta
         digest = hashlib.sha256(bundle.text.encode("utf-8")).hexdigest()
         if digest != meta.sha256:
@@ -298,14 +329,8 @@ def build(seed: SeedBundle) -> BuiltDataset:
             src = doc.named(c, "chains.toml", "chain")
             if c.parent is not None and c.parent not in all_chains:
                 doc.fail("chains.toml", record, "parent", f"unknown chain {c.parent!r}")
-            for r in c.related:
-                if r not in all_chains:
-                    doc.fail("chains.toml", record, "related", f"unknown chain {r!r}")
-                links.add(("industry_chain", c.id, "industry_chain", r))
-            for ent in c.entities:
-                if ent not in all_entities:
-                    doc.fail("chains.toml", record, "entities", f"unknown entity {ent!r}")
-                links.add(("industry_chain", c.id, "entity", ent))
+            link("chains.toml", record, ("industry_chain", c.id), "related", c.related)
+            link("chains.toml", record, ("industry_chain", c.id), "entities", c.entities)
             if src is not None:
                 src.pop("_para")
                 rows.append(
@@ -335,14 +360,8 @@ def build(seed: SeedBundle) -> BuiltDataset:
             else:
                 subject_type = ""
                 doc.fail(file, record, "subject", f"no entity or chain has id {m.subject!r}")
-            for ent in m.entities:
-                if ent not in all_entities:
-                    doc.fail(file, record, "entities", f"unknown entity {ent!r}")
-                links.add(("metric", m.id, "entity", ent))
-            for ch in m.chains:
-                if ch not in all_chains:
-                    doc.fail(file, record, "chains", f"unknown chain {ch!r}")
-                links.add(("metric", m.id, "industry_chain", ch))
+            link(file, record, ("metric", m.id), "entities", m.entities)
+            link(file, record, ("metric", m.id), "chains", m.chains)
             try:
                 q = parse_quantity(m.as_written)
             except QuantityError as exc:
@@ -431,18 +450,9 @@ def build(seed: SeedBundle) -> BuiltDataset:
             record = f"event id={ev.id!r}"
             file = "events.toml"
             hit = doc.locate(ev, file, record)
-            for ent in ev.entities:
-                if ent not in all_entities:
-                    doc.fail(file, record, "entities", f"unknown entity {ent!r}")
-                links.add(("event", ev.id, "entity", ent))
-            for mid in ev.metrics:
-                if mid not in all_metrics:
-                    doc.fail(file, record, "metrics", f"unknown metric {mid!r}")
-                links.add(("event", ev.id, "metric", mid))
-            for ch in ev.chains:
-                if ch not in all_chains:
-                    doc.fail(file, record, "chains", f"unknown chain {ch!r}")
-                links.add(("event", ev.id, "industry_chain", ch))
+            link(file, record, ("event", ev.id), "entities", ev.entities)
+            link(file, record, ("event", ev.id), "metrics", ev.metrics)
+            link(file, record, ("event", ev.id), "chains", ev.chains)
             if hit is None:
                 continue
             para, start = hit

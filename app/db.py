@@ -1,13 +1,11 @@
-"""Engines and the request-scoped session; the request path only ever reads."""
+"""Engines: a writable one for seeding and migrations, a read-only one for the request path."""
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def is_sqlite(url: str) -> bool:
@@ -49,12 +47,3 @@ def readonly_engine(url: str) -> Engine:
         pool_pre_ping=True,
         connect_args={"options": "-c default_transaction_read_only=on"},
     )
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """Yield a session on the app's read-only engine."""
-    with Session(request.app.state.dataset.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,12 +1,13 @@
 """Assemble the application: settings, dataset, middleware, routers, docs."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import fastapi
 import pydantic
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import errors
 from app.caching import CachingMiddleware, code_fingerprint
@@ -42,6 +43,27 @@ def ensure_database(settings: Settings) -> None:
         )
 
 
+class FactsAPI(FastAPI):
+    """FastAPI with the edge and the response cache in front of Starlette's own stack.
+
+    Both are pure ASGI and every response passes them, so they sit outside the framework: a
+    cached answer or a revalidation never enters Starlette's middleware or routing at all.
+    """
+
+    front: ASGIApp | None = None
+
+    def put_in_front(self, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
+        """Wrap what runs in front of the framework (the last wrap runs first)."""
+        inner = self.front or super().__call__
+        self.front = wrap(inner)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured application; tests pass their own settings."""
     settings = settings or get_settings()
@@ -53,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.dataset.close()
 
-    app = FastAPI(
+    app = FactsAPI(
         title="Zhuzhou facts API",
         version="1.0.0",
         summary="Exact, traceable, bilingual statistical facts from a source document.",
@@ -84,16 +106,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state: DatasetState | None = getattr(app.state, "dataset", None)
         return state.current_version() if state else None
 
-    # Added innermost first: a request meets Edge (CORS, HEAD, OPTIONS, 500s), then Caching
-    # (ETag, 304, gzip, response cache), then the routes.
-    app.add_middleware(
-        CachingMiddleware,
-        version=version,
-        fingerprint=code_fingerprint(app.version, fastapi.__version__, pydantic.__version__),
-        max_age=settings.cache_max_age,
-        max_entries=settings.response_cache_size,
+    # A request meets Edge (CORS, HEAD, OPTIONS, 500s), then Caching (ETag, 304, gzip,
+    # response cache), then FastAPI.
+    fingerprint = code_fingerprint(app.version, fastapi.__version__, pydantic.__version__)
+    app.put_in_front(
+        lambda inner: CachingMiddleware(
+            inner,
+            version=version,
+            fingerprint=fingerprint,
+            max_age=settings.cache_max_age,
+            max_entries=settings.response_cache_size,
+        )
     )
-    app.add_middleware(EdgeMiddleware)
+    app.put_in_front(EdgeMiddleware)
     return app
 
 

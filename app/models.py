@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import ConfigDict, StringConstraints
+from sqlalchemy import Index
 from sqlmodel import AutoString, Field, SQLModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -182,6 +183,7 @@ class Indicator(IndicatorBase, table=True):
     name_en: str
     description_en: str | None = None
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 # --- metrics ------------------------------------------------------------------------------
@@ -226,6 +228,12 @@ class MetricDerived(MetricBase):
 class Metric(MetricDerived, table=True):
     """One observation, flattened for filtering and indexing."""
 
+    # Each filter column with the default order, so a filtered page is an index range scan.
+    __table_args__ = tuple(
+        Index(f"ix_metric_{column}_period_rank", column, "period_rank")
+        for column in ("indicator", "category", "subject", "kind", "unit")
+    )
+
     id: str = Field(primary_key=True)
     name_zh: str
     name_en: str
@@ -243,7 +251,10 @@ class Metric(MetricDerived, table=True):
     note_en: str | None = None
     note_zh: str | None = None
     position: int = Field(description="Order of the quote in the document.")
+    period_rank: int = Field(default=0, index=True, description="Place in `sort=period`.")
+    period_rank_desc: int = Field(default=0, index=True, description="Place in `sort=-period`.")
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 class MetricPublic(MetricDerived):
@@ -290,6 +301,7 @@ class Entity(EntityBase, table=True):
     end: int
     quote: str
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 # --- industry chains ----------------------------------------------------------------------
@@ -328,6 +340,7 @@ class IndustryChain(ChainBase, table=True):
     end: int
     quote: str
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 # --- events -------------------------------------------------------------------------------
@@ -360,7 +373,9 @@ class Event(SQLModel, table=True):
     end: int
     quote: str
     position: int
+    rank: int = Field(default=0, index=True, description="Place in the timeline's date order.")
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -401,6 +416,7 @@ class Document(DocumentBase, table=True):
     text: str
     char_count: int
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
+    csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
 class Paragraph(SQLModel, table=True):

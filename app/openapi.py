@@ -6,7 +6,6 @@ import orjson
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from app import queries
 from app.errors import PROBLEM_JSON, problem_type
@@ -24,8 +23,9 @@ from app.models import (
     Metric,
     MetricPublic,
 )
-from app.responses import render_csv
+from app.reader import Reader
 from app.search import search
+from app.tabular import render_csv
 
 DESCRIPTION = """
 Statistical facts from a source document, served exactly. Every metric, event, industry chain
@@ -79,21 +79,21 @@ def _page(items: list[Any], total: int) -> dict[str, Any]:
     return {"items": items, "total": total, "limit": 50, "offset": 0}
 
 
-def _first(session: Session, model: Any, preferred: str | None = None) -> Any:
-    return orjson.loads(queries.first_payload(session, model, preferred) or "null")
+def _first(db: Reader, model: Any, preferred: str | None = None) -> Any:
+    return orjson.loads(queries.first_payload(db, model, preferred) or "null")
 
 
-def examples(session: Session) -> dict[str, Any]:
+def examples(db: Reader) -> dict[str, Any]:
     """An example 200 body per operation id, from the loaded data."""
-    counts = queries.counts(session)
-    metric = _first(session, Metric, PREFERRED_METRIC)
-    indicator = _first(session, Indicator, metric["indicator"] if metric else None)
-    chain = _first(session, IndustryChain)
-    event = _first(session, Event)
-    entity = _first(session, Entity, "zhuzhou")
-    document = _first(session, Document)
-    version = queries.dataset_version(session)
-    hits = search(session, "地区生产总值")[:2]
+    counts = queries.counts(db)
+    metric = _first(db, Metric, PREFERRED_METRIC)
+    indicator = _first(db, Indicator, metric["indicator"] if metric else None)
+    chain = _first(db, IndustryChain)
+    event = _first(db, Event)
+    entity = _first(db, Entity, "zhuzhou")
+    document = _first(db, Document)
+    version = queries.dataset_version(db)
+    hits = search(db, "地区生产总值")[:2]
     return {
         "list_metrics": _page([metric], counts["metrics"]),
         "get_metric": metric,
@@ -125,7 +125,7 @@ def examples(session: Session) -> dict[str, Any]:
             "name": "Zhuzhou facts",
             "dataset_version": version,
             "counts": counts,
-            "documents": queries.document_summaries(session),
+            "documents": queries.document_summaries(db),
             "attribution": "…",
             "translation_note": "…",
             "resources": {"metrics": "/v1/metrics"},
@@ -184,8 +184,7 @@ def install_openapi(app: FastAPI) -> None:
         state = getattr(app.state, "dataset", None)
         found: dict[str, Any] = {}
         if state is not None:
-            with Session(state.engine) as session:
-                found = examples(session)
+            found = examples(state.reader)
         for path, ops in schema.get("paths", {}).items():
             for op in ops.values():
                 responses = op.setdefault("responses", {})

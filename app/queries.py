@@ -1,12 +1,18 @@
-"""Read functions: a session in, payloads and totals out. No HTTP here."""
+"""Read functions: a reader in, payloads and totals out. No HTTP here.
 
-from dataclasses import dataclass
+Every statement is built from bind parameters only, so one compiled form serves every value;
+the cache key of a statement is its shape (which filters are present, which sort).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, true
+from sqlalchemy.sql import Select
+from sqlmodel import col, select
 
 from app.models import (
     DatasetInfo,
@@ -18,6 +24,7 @@ from app.models import (
     Link,
     Metric,
 )
+from app.reader import Reader
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,15 @@ class Page:
 
     payloads: list[str]
     total: int
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page, and whether its items are CSV lines rather than JSON payloads."""
+
+    limit: int = 50
+    offset: int = 0
+    csv: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,18 +60,8 @@ class MetricFilter:
 
 
 METRIC_SORTS: dict[str, list[Any]] = {
-    "period": [
-        col(Metric.period_end).is_(None),
-        col(Metric.period_end),
-        col(Metric.period_start),
-        col(Metric.position),
-    ],
-    "-period": [
-        col(Metric.period_end).is_(None),
-        col(Metric.period_end).desc(),
-        col(Metric.period_start).desc(),
-        col(Metric.position),
-    ],
+    "period": [col(Metric.period_rank)],
+    "-period": [col(Metric.period_rank_desc)],
     "value": [col(Metric.value), col(Metric.id)],
     "-value": [col(Metric.value).desc(), col(Metric.id)],
     "id": [col(Metric.id)],
@@ -64,232 +70,319 @@ METRIC_SORTS: dict[str, list[Any]] = {
 }
 
 
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """A LIKE pattern matching value anywhere, with LIKE's wildcards escaped."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match on any of the columns."""
-    pattern = _like(q)
-    return or_(*(col(c).ilike(pattern, escape="\\") for c in columns))
+def text_match(*columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match of the `q` parameter on any of the columns."""
+    return or_(*(col(c).ilike(bindparam("q"), escape="\\") for c in columns))
 
 
-def _overlaps(start_col: Any, end_col: Any, start: date | None, end: date | None) -> list[Any]:
+def _overlaps(start_col: Any, end_col: Any, start: bool, end: bool) -> list[Any]:
     # An open start ("by end of 2018") counts as the point of its end.
-    lo = func.coalesce(start_col, end_col)
     conds: list[Any] = [end_col.is_not(None)]
-    if start is not None:
-        conds.append(end_col >= start)
-    if end is not None:
-        conds.append(lo <= end)
+    if start:
+        conds.append(end_col >= bindparam("start"))
+    if end:
+        conds.append(func.coalesce(start_col, end_col) <= bindparam("end"))
     return conds
 
 
-def _page(session: Session, stmt: Any, count_stmt: Any, limit: int, offset: int) -> Page:
-    total = session.exec(count_stmt).one()
-    payloads = list(session.exec(stmt.limit(limit).offset(offset)).all())
-    return Page(payloads, int(total))
+def _page(
+    db: Reader,
+    key: tuple[Any, ...],
+    model: Any,
+    where: Callable[[], list[Any]],
+    order: Callable[[], list[Any]],
+    params: dict[str, Any],
+    page: "PageRequest",
+) -> Page:
+    def count() -> Select[Any]:
+        return select(func.count()).select_from(model).where(and_(true(), *where()))
+
+    column = "csv_row" if page.csv else "payload"
+
+    def rows() -> Select[Any]:
+        return (
+            select(getattr(model, column))
+            .where(and_(true(), *where()))
+            .order_by(*order())
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+
+    total = db.scalar(("count", *key), count, params)
+    found = db.rows(
+        ("page", column, *key), rows, {**params, "limit": page.limit, "offset": page.offset}
+    )
+    return Page([r[0] for r in found], int(total))
 
 
-def list_metrics(session: Session, f: MetricFilter, sort: str, limit: int, offset: int) -> Page:
+def _params(**values: Any) -> dict[str, Any]:
+    out = {k: v for k, v in values.items() if v is not None}
+    if "q" in out:
+        out["q"] = like_pattern(out["q"])
+    return out
+
+
+def list_metrics(db: Reader, f: MetricFilter, sort: str, page: PageRequest) -> Page:
     """Observations matching the filters, in the chosen order."""
-    conds: list[Any] = []
-    for column, value in (
-        (Metric.indicator, f.indicator),
-        (Metric.category, f.category),
-        (Metric.subject, f.subject),
-        (Metric.kind, f.kind),
-        (Metric.unit, f.unit),
-    ):
-        if value is not None:
-            conds.append(col(column) == value)
-    if f.chain is not None:
-        linked = select(Link.source_id).where(
-            Link.source_type == "metric",
-            Link.target_type == "industry_chain",
-            Link.target_id == f.chain,
-        )
-        conds.append(or_(col(Metric.id).in_(linked), col(Metric.subject) == f.chain))
-    if f.start is not None or f.end is not None:
-        conds.extend(_overlaps(col(Metric.period_start), col(Metric.period_end), f.start, f.end))
-    if f.q:
-        conds.append(
-            text_match(
-                f.q, Metric.name_zh, Metric.name_en, Metric.quote, Metric.as_written, Metric.id
+    params = _params(**{fld.name: getattr(f, fld.name) for fld in fields(f)})
+    present = frozenset(params)
+
+    def where() -> list[Any]:
+        conds: list[Any] = [
+            col(getattr(Metric, name)) == bindparam(name)
+            for name in ("indicator", "category", "subject", "kind", "unit")
+            if name in present
+        ]
+        if "chain" in present:
+            linked = select(Link.source_id).where(
+                Link.source_type == "metric",
+                Link.target_type == "industry_chain",
+                Link.target_id == bindparam("chain"),
             )
-        )
-    where = and_(*conds) if conds else and_(True)
-    stmt = select(Metric.payload).where(where).order_by(*METRIC_SORTS[sort])
+            conds.append(or_(col(Metric.id).in_(linked), col(Metric.subject) == bindparam("chain")))
+        if "start" in present or "end" in present:
+            conds += _overlaps(
+                col(Metric.period_start),
+                col(Metric.period_end),
+                "start" in present,
+                "end" in present,
+            )
+        if "q" in present:
+            conds.append(
+                text_match(
+                    Metric.name_zh, Metric.name_en, Metric.quote, Metric.as_written, Metric.id
+                )
+            )
+        return conds
+
     return _page(
-        session, stmt, select(func.count()).select_from(Metric).where(where), limit, offset
+        db,
+        ("metric", present, sort),
+        Metric,
+        where,
+        lambda: METRIC_SORTS[sort],
+        params,
+        page,
     )
 
 
-def get_payload(session: Session, model: Any, record_id: str) -> str | None:
+def get_payload(db: Reader, model: Any, record_id: str) -> str | None:
     """The stored payload of one record, or None."""
-    return session.exec(select(model.payload).where(model.id == record_id)).first()
+    return db.text(
+        ("get", model.__tablename__),
+        lambda: select(model.payload).where(model.id == bindparam("id")),
+        {"id": record_id},
+    )
 
 
-def first_payload(session: Session, model: Any, preferred: str | None = None) -> str | None:
+def first_payload(db: Reader, model: Any, preferred: str | None = None) -> str | None:
     """The preferred record's payload if it exists, else the first by id."""
     if preferred is not None:
-        found = get_payload(session, model, preferred)
+        found = get_payload(db, model, preferred)
         if found is not None:
             return found
-    return session.exec(select(model.payload).order_by(model.id).limit(1)).first()
+    return db.text(
+        ("first", model.__tablename__),
+        lambda: select(model.payload).order_by(model.id).limit(1),
+    )
 
 
-def get_metric(session: Session, metric_id: str) -> str | None:
-    """One observation's payload."""
-    return get_payload(session, Metric, metric_id)
-
-
-def list_indicators(
-    session: Session, category: str | None, q: str | None, limit: int, offset: int
-) -> Page:
+def list_indicators(db: Reader, category: str | None, q: str | None, page: PageRequest) -> Page:
     """Series, by id."""
-    conds: list[Any] = []
-    if category is not None:
-        conds.append(col(Indicator.category) == category)
-    if q:
-        conds.append(text_match(q, Indicator.name_zh, Indicator.name_en, Indicator.id))
-    where = and_(*conds) if conds else and_(True)
-    stmt = select(Indicator.payload).where(where).order_by(col(Indicator.id))
+    params = _params(category=category, q=q)
+
+    def where() -> list[Any]:
+        conds: list[Any] = []
+        if "category" in params:
+            conds.append(col(Indicator.category) == bindparam("category"))
+        if "q" in params:
+            conds.append(text_match(Indicator.name_zh, Indicator.name_en, Indicator.id))
+        return conds
+
     return _page(
-        session, stmt, select(func.count()).select_from(Indicator).where(where), limit, offset
+        db,
+        ("indicator", frozenset(params)),
+        Indicator,
+        where,
+        lambda: [col(Indicator.id)],
+        params,
+        page,
     )
 
 
-def indicator_observations(session: Session, indicator_id: str) -> list[str]:
+def indicator_observations(db: Reader, indicator_id: str) -> list[str]:
     """All observations of a series in period order."""
-    stmt = (
-        select(Metric.payload)
-        .where(Metric.indicator == indicator_id)
-        .order_by(*METRIC_SORTS["period"])
+    rows = db.rows(
+        "observations",
+        lambda: (
+            select(Metric.payload)
+            .where(Metric.indicator == bindparam("id"))
+            .order_by(col(Metric.period_rank))
+        ),
+        {"id": indicator_id},
     )
-    return list(session.exec(stmt).all())
+    return [r[0] for r in rows]
 
 
 def list_chains(
-    session: Session, kind: str | None, parent: str | None, q: str | None, limit: int, offset: int
+    db: Reader, kind: str | None, parent: str | None, q: str | None, page: PageRequest
 ) -> Page:
     """Industry chains, clusters and systems, in document order."""
-    conds: list[Any] = []
-    if kind is not None:
-        conds.append(col(IndustryChain.kind) == kind)
-    if parent is not None:
-        conds.append(col(IndustryChain.parent) == parent)
-    if q:
-        conds.append(
-            text_match(
-                q,
-                IndustryChain.name_zh,
-                IndustryChain.name_en,
-                IndustryChain.as_written,
-                IndustryChain.id,
+    params = _params(kind=kind, parent=parent, q=q)
+
+    def where() -> list[Any]:
+        conds: list[Any] = [
+            col(getattr(IndustryChain, name)) == bindparam(name)
+            for name in ("kind", "parent")
+            if name in params
+        ]
+        if "q" in params:
+            conds.append(
+                text_match(
+                    IndustryChain.name_zh,
+                    IndustryChain.name_en,
+                    IndustryChain.as_written,
+                    IndustryChain.id,
+                )
             )
-        )
-    where = and_(*conds) if conds else and_(True)
-    stmt = (
-        select(IndustryChain.payload)
-        .where(where)
-        .order_by(col(IndustryChain.document), col(IndustryChain.start), col(IndustryChain.id))
-    )
+        return conds
+
     return _page(
-        session, stmt, select(func.count()).select_from(IndustryChain).where(where), limit, offset
+        db,
+        ("industry_chain", frozenset(params)),
+        IndustryChain,
+        where,
+        lambda: [col(IndustryChain.document), col(IndustryChain.start), col(IndustryChain.id)],
+        params,
+        page,
     )
 
 
 def list_events(
-    session: Session,
+    db: Reader,
     start: date | None,
     end: date | None,
     q: str | None,
     entity: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> Page:
     """Events in date order; undated events last, in document order."""
-    conds: list[Any] = []
-    if start is not None or end is not None:
-        conds.extend(_overlaps(col(Event.date_start), col(Event.date_end), start, end))
-    if q:
-        conds.append(text_match(q, Event.title_zh, Event.title_en, Event.quote, Event.id))
-    if entity is not None:
-        conds.append(
-            col(Event.id).in_(
-                select(Link.source_id).where(
-                    Link.source_type == "event",
-                    Link.target_type == "entity",
-                    Link.target_id == entity,
+    params = _params(start=start, end=end, q=q, entity=entity)
+
+    def where() -> list[Any]:
+        conds: list[Any] = []
+        if "start" in params or "end" in params:
+            conds += _overlaps(
+                col(Event.date_start), col(Event.date_end), "start" in params, "end" in params
+            )
+        if "q" in params:
+            conds.append(text_match(Event.title_zh, Event.title_en, Event.quote, Event.id))
+        if "entity" in params:
+            conds.append(
+                col(Event.id).in_(
+                    select(Link.source_id).where(
+                        Link.source_type == "event",
+                        Link.target_type == "entity",
+                        Link.target_id == bindparam("entity"),
+                    )
                 )
             )
-        )
-    where = and_(*conds) if conds else and_(True)
-    stmt = (
-        select(Event.payload)
-        .where(where)
-        .order_by(
-            col(Event.date_end).is_(None),
-            func.coalesce(col(Event.date_start), col(Event.date_end)),
-            col(Event.date_end),
-            col(Event.position),
-            col(Event.id),
-        )
-    )
-    return _page(session, stmt, select(func.count()).select_from(Event).where(where), limit, offset)
+        return conds
 
-
-def list_entities(
-    session: Session, type_: str | None, q: str | None, limit: int, offset: int
-) -> Page:
-    """Entities, by id."""
-    conds: list[Any] = []
-    if type_ is not None:
-        conds.append(col(Entity.type) == type_)
-    if q:
-        conds.append(text_match(q, Entity.name_zh, Entity.name_en, Entity.as_written, Entity.id))
-    where = and_(*conds) if conds else and_(True)
-    stmt = select(Entity.payload).where(where).order_by(col(Entity.id))
     return _page(
-        session, stmt, select(func.count()).select_from(Entity).where(where), limit, offset
+        db,
+        ("event", frozenset(params)),
+        Event,
+        where,
+        lambda: [col(Event.rank)],
+        params,
+        page,
     )
 
 
-def list_documents(session: Session, limit: int, offset: int) -> Page:
+def list_entities(db: Reader, type_: str | None, q: str | None, page: PageRequest) -> Page:
+    """Entities, by id."""
+    params = _params(type=type_, q=q)
+
+    def where() -> list[Any]:
+        conds: list[Any] = []
+        if "type" in params:
+            conds.append(col(Entity.type) == bindparam("type"))
+        if "q" in params:
+            conds.append(text_match(Entity.name_zh, Entity.name_en, Entity.as_written, Entity.id))
+        return conds
+
+    return _page(
+        db,
+        ("entity", frozenset(params)),
+        Entity,
+        where,
+        lambda: [col(Entity.id)],
+        params,
+        page,
+    )
+
+
+def list_documents(db: Reader, page: PageRequest) -> Page:
     """Documents, newest first."""
-    stmt = select(Document.payload).order_by(col(Document.published).desc(), col(Document.id))
-    return _page(session, stmt, select(func.count()).select_from(Document), limit, offset)
+    return _page(
+        db,
+        ("document",),
+        Document,
+        list,
+        lambda: [col(Document.published).desc(), col(Document.id)],
+        {},
+        page,
+    )
 
 
-def document_text(session: Session, document_id: str) -> str | None:
+def document_text(db: Reader, document_id: str) -> str | None:
     """The stored verbatim text of a document."""
-    return session.exec(select(Document.text).where(Document.id == document_id)).first()
+    return db.text(
+        "document_text",
+        lambda: select(Document.text).where(Document.id == bindparam("id")),
+        {"id": document_id},
+    )
 
 
-def dataset_version(session: Session) -> str | None:
+def dataset_version(db: Reader) -> str | None:
     """The content hash of the loaded dataset."""
-    return session.exec(select(DatasetInfo.value).where(DatasetInfo.key == "version")).first()
+    return db.text(
+        "version",
+        lambda: select(DatasetInfo.value).where(DatasetInfo.key == "version"),
+    )
 
 
-def counts(session: Session) -> dict[str, int]:
+COUNTED = {
+    "metrics": Metric,
+    "indicators": Indicator,
+    "industry_chains": IndustryChain,
+    "events": Event,
+    "entities": Entity,
+    "documents": Document,
+}
+
+
+def counts(db: Reader) -> dict[str, int]:
     """Records per resource."""
-    out = {}
-    for name, model in (
-        ("metrics", Metric),
-        ("indicators", Indicator),
-        ("industry_chains", IndustryChain),
-        ("events", Event),
-        ("entities", Entity),
-        ("documents", Document),
-    ):
-        out[name] = int(session.exec(select(func.count()).select_from(model)).one())
-    return out
+
+    def total(model: Any) -> Callable[[], Select[Any]]:
+        return lambda: select(func.count()).select_from(model)
+
+    return {name: int(db.scalar(("total", name), total(model))) for name, model in COUNTED.items()}
 
 
-def document_summaries(session: Session) -> list[dict[str, Any]]:
+def document_summaries(db: Reader) -> list[dict[str, Any]]:
     """Id, title, publisher, date and hash of every document, newest first."""
-    stmt = select(Document.payload).order_by(col(Document.published).desc(), col(Document.id))
+    rows = db.rows(
+        "summaries",
+        lambda: select(Document.payload).order_by(col(Document.published).desc(), col(Document.id)),
+    )
     keys = ("id", "title", "publisher", "published", "sha256")
-    return [{k: d[k] for k in keys} for d in map(orjson.loads, session.exec(stmt).all())]
+    return [{k: d[k] for k in keys} for d in (orjson.loads(r[0]) for r in rows)]

@@ -4,10 +4,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.models import Entity, Event, IndustryChain, Metric
-from app.queries import text_match
+from app.queries import like_pattern, text_match
+from app.reader import Reader
 
 # Where a match counts most: a name is worth more than a quote.
 FIELD_WEIGHTS = {"name": 10.0, "as_written": 6.0, "quote": 3.0, "id": 2.0}
@@ -48,7 +49,7 @@ def _score(q: str, fields: dict[str, list[str]]) -> float:
     return total
 
 
-def search(session: Session, q: str) -> list[Hit]:
+def search(db: Reader, q: str) -> list[Hit]:
     """Every matching record, best first (then by type and id)."""
     hits: list[Hit] = []
     sources: list[tuple[str, Any, str, Any, Any, list[Any]]] = [
@@ -79,16 +80,19 @@ def search(session: Session, q: str) -> list[Hit]:
         ),
     ]
     for kind, model, prefix, zh, en, others in sources:
-        stmt = select(
-            model.id, zh, en, model.quote, *[c for c in others if c.key not in {"quote", "id"}]
-        ).where(text_match(q, zh, en, *others))
-        for row in session.exec(stmt).all():
+        extra = [c for c in others if c.key not in {"quote", "id"}]
+
+        def build(
+            model: Any = model, zh: Any = zh, en: Any = en, others: Any = others, extra: Any = extra
+        ) -> Any:
+            return select(model.id, zh, en, model.quote, *extra).where(text_match(zh, en, *others))
+
+        for row in db.rows(("search", kind), build, {"q": like_pattern(q)}):
             values: list[str] = list(row)
             rid, name_zh, name_en, quote = values[:4]
-            rest = values[4:]
             fields = {"name": [name_zh, name_en], "quote": [quote], "id": [rid]}
-            if rest:
-                fields["as_written"] = list(rest)
+            if values[4:]:
+                fields["as_written"] = values[4:]
             hits.append(Hit(kind, rid, name_zh, name_en, quote, _score(q, fields), prefix + rid))
     hits.sort(key=lambda h: (-h.score, TYPE_ORDER[h.type], h.id))
     return hits

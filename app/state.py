@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app.db import is_sqlite, readonly_engine, sqlite_path
 from app.queries import dataset_version
+from app.reader import Reader
 
 
 @dataclass
@@ -20,6 +20,7 @@ class DatasetState:
     url: str
     check_interval: float = 1.0
     engine: Engine = field(init=False)
+    reader: Reader = field(init=False)
     version: str | None = field(init=False, default=None)
     _path: Path | None = field(init=False, default=None)
     _signature: tuple[int, int] | None = field(init=False, default=None)
@@ -28,8 +29,12 @@ class DatasetState:
 
     def __post_init__(self) -> None:
         self._path = sqlite_path(self.url) if is_sqlite(self.url) else None
-        self.engine = readonly_engine(self.url)
+        self._open()
         self._load()
+
+    def _open(self) -> None:
+        self.engine = readonly_engine(self.url)
+        self.reader = Reader(self.engine)
 
     def _stat(self) -> tuple[int, int] | None:
         if self._path is None:
@@ -43,8 +48,7 @@ class DatasetState:
     def _load(self) -> None:
         self._signature = self._stat()
         try:
-            with Session(self.engine) as session:
-                self.version = dataset_version(session)
+            self.version = dataset_version(self.reader)
         except Exception:
             self.version = None
         self._checked = time.monotonic()
@@ -60,7 +64,7 @@ class DatasetState:
             old = self.version
             if self._path is not None and self._stat() != self._signature:
                 self.engine.dispose()
-                self.engine = readonly_engine(self.url)
+                self._open()
             self._load()
             if self.version != old and self._path is None:
                 self.engine.dispose()

@@ -5,13 +5,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.config import Settings
 from app.dataset.errors import DatasetError
 from app.dataset.load import seed_database
 from app.dataset.migrate import downgrade, upgrade
 from app.db import readonly_engine
+from app.main import create_app
 from tests.conftest import SEED_DIR, require_service
 
 pytestmark = pytest.mark.postgres
@@ -84,3 +87,31 @@ def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
     assert not _has_table(pg_url, "industry_chain")
     upgrade(pg_url)
     assert _has_table(pg_url, "metric")
+
+
+API_PATHS = [
+    "/v1",
+    "/v1/metrics?limit=500",
+    "/v1/metrics?year=2020&sort=-value",
+    "/v1/metrics?from=2016&to=2018-06&sort=-period",
+    "/v1/metrics?q=GDP&kind=actual&unit=percent",
+    "/v1/metrics?chain=rail-transit-equipment-cluster",
+    "/v1/metrics/gdp-2021-q1-q3",
+    "/v1/indicators/gdp-growth",
+    "/v1/indicators?category=economy&format=csv",
+    "/v1/timeline?from=2021&entity=zhuzhou",
+    "/v1/industry-chains?kind=industry&q=轨道",
+    "/v1/entities?type=person",
+    "/v1/search?q=地区生产总值",
+    "/v1/documents/zhuzhou-2021-11-09/text",
+]
+
+
+def test_postgres_serves_the_same_bytes_as_sqlite(pg_url: str, client: TestClient) -> None:
+    seed_database(pg_url, SEED_DIR)
+    with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
+        assert pg.get("/readyz").status_code == 200
+        for path in API_PATHS:
+            ours, theirs = pg.get(path), client.get(path)
+            assert ours.status_code == theirs.status_code == 200, path
+            assert ours.content == theirs.content, path

@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -508,6 +509,7 @@ def build(seed: SeedBundle) -> BuiltDataset:
 
     if problems:
         raise DatasetError(problems)
+    assign_ranks(rows)
     render_payloads(rows)
     unrendered = [r for r in rows if getattr(r, "payload", None) == ""]
     if unrendered:
@@ -515,6 +517,44 @@ def build(seed: SeedBundle) -> BuiltDataset:
     version = content_hash(rows)
     rows.append(DatasetInfo(key="version", value=version))
     return BuiltDataset(version=version, rows=rows, texts=texts, paragraphs=paragraphs, spans=spans)
+
+
+def assign_ranks(rows: list[SQLModel]) -> None:
+    """Precompute the list orders, so a page is read from an index instead of sorted."""
+    metrics = [r for r in rows if isinstance(r, Metric)]
+
+    def tie(m: Metric) -> tuple[str, int, str]:
+        return (m.document, m.position, m.id)
+
+    def day(d: date | None) -> int:
+        return d.toordinal() if d is not None else 0
+
+    ascending = sorted(
+        metrics,
+        key=lambda m: (m.period_end is None, day(m.period_end), day(m.period_start), *tie(m)),
+    )
+    descending = sorted(
+        metrics,
+        key=lambda m: (m.period_end is None, -day(m.period_end), -day(m.period_start), *tie(m)),
+    )
+    for i, m in enumerate(ascending):
+        m.period_rank = i
+    for i, m in enumerate(descending):
+        m.period_rank_desc = i
+    events = [r for r in rows if isinstance(r, Event)]
+    timeline = sorted(
+        events,
+        key=lambda e: (
+            e.date_end is None,
+            day(e.date_start or e.date_end),
+            day(e.date_end),
+            e.document,
+            e.position,
+            e.id,
+        ),
+    )
+    for i, e in enumerate(timeline):
+        e.rank = i
 
 
 def content_hash(rows: list[SQLModel]) -> str:

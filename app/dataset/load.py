@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
@@ -48,13 +48,14 @@ def _redact(url: str) -> str:
 
 
 def _insert(session: Session, built: BuiltDataset) -> None:
-    # Table by table, parents first, so foreign keys hold at every flush.
-    by_table: dict[str, list[SQLModel]] = {}
+    # Table by table, parents first, so foreign keys hold; one executemany per table.
+    by_table: dict[str, list[dict[str, object]]] = {}
     for row in built.rows:
-        by_table.setdefault(str(row.__tablename__), []).append(row)
+        by_table.setdefault(str(row.__tablename__), []).append(row.model_dump())
     for table in SQLModel.metadata.sorted_tables:
-        session.add_all(by_table.pop(table.name, []))
-        session.flush()
+        values = by_table.pop(table.name, [])
+        if values:
+            session.execute(insert(table), values)
     if by_table:
         raise IntegrityError(f"rows for unknown tables: {sorted(by_table)}")
 

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 import orjson
 from sqlmodel import SQLModel
@@ -31,12 +32,19 @@ from app.models import (
     Precision,
     Source,
 )
+from app.tabular import csv_line
 
 
 def dump(model: SQLModel) -> str:
     """Compact UTF-8 JSON of a public model (Chinese unescaped), `id` first."""
     data = model.model_dump(mode="json")
     return orjson.dumps({"id": data.pop("id"), **data}).decode("utf-8")
+
+
+def render(row: Any, public: SQLModel) -> None:
+    """Store a row's public JSON and its CSV line."""
+    row.payload = dump(public)
+    row.csv_row = csv_line(public.model_dump(mode="json"), type(public))
 
 
 def _source(row: Metric | Event | Entity | IndustryChain) -> Source:
@@ -118,14 +126,22 @@ def render_payloads(rows: list[SQLModel]) -> None:
         inbound[(link.target_type, link.target_id)][link.source_type].append(link.source_id)
 
     metrics = [r for r in rows if isinstance(r, Metric)]
-    entities = [r for r in rows if isinstance(r, Entity)]
-    chains = [r for r in rows if isinstance(r, IndustryChain)]
+    series: dict[str, list[Metric]] = defaultdict(list)
+    for m in metrics:
+        series[m.indicator].append(m)
+    children: dict[tuple[str, str], list[str]] = defaultdict(list)
+    paragraphs: dict[str, list[Paragraph]] = defaultdict(list)
+    for r in rows:
+        if isinstance(r, Entity | IndustryChain) and r.parent is not None:
+            children[(str(r.__tablename__), r.parent)].append(r.id)
+        elif isinstance(r, Paragraph):
+            paragraphs[r.document].append(r)
 
     public: dict[str, MetricPublic] = {}
     for m in metrics:
         links = out[("metric", m.id)]
         public[m.id] = metric_public(m, links["entity"], links["industry_chain"])
-        m.payload = dump(public[m.id])
+        render(m, public[m.id])
 
     # A chain's metrics and events are those linking to it, plus metrics whose subject it is.
     for m in metrics:
@@ -139,59 +155,62 @@ def render_payloads(rows: list[SQLModel]) -> None:
 
     for row in rows:
         if isinstance(row, Indicator):
-            series = [m for m in metrics if m.indicator == row.id]
-            row.payload = dump(
+            observed = series[row.id]
+            render(
+                row,
                 IndicatorPublic(
                     id=row.id,
                     name=Bilingual(zh=row.name_zh, en=row.name_en),
                     category=row.category,
                     unit=row.unit,
                     description=Note(en=row.description_en) if row.description_en else None,
-                    observations=len(series),
+                    observations=len(observed),
                     latest_actual=summary(
-                        latest([m for m in series if m.kind == "actual"]), public
+                        latest([m for m in observed if m.kind == "actual"]), public
                     ),
                     latest_target=summary(
-                        latest([m for m in series if m.kind == "target"]), public
+                        latest([m for m in observed if m.kind == "target"]), public
                     ),
-                )
+                ),
             )
         elif isinstance(row, Entity):
             ins = inbound[("entity", row.id)]
-            row.payload = dump(
+            render(
+                row,
                 EntityPublic(
                     id=row.id,
                     type=row.type,
                     name=Bilingual(zh=row.name_zh, en=row.name_en),
                     parent=row.parent,
                     as_written=row.as_written,
-                    children=sorted(e.id for e in entities if e.parent == row.id),
+                    children=sorted(children[("entity", row.id)]),
                     source=_source(row),
                     mentioned_by=Mentions(
                         metrics=sorted(ins["metric"]),
                         events=sorted(ins["event"]),
                         industry_chains=sorted(ins["industry_chain"]),
                     ),
-                )
+                ),
             )
         elif isinstance(row, IndustryChain):
             ins = inbound[("industry_chain", row.id)]
             links = out[("industry_chain", row.id)]
             related = sorted(set(links["industry_chain"]) | set(ins["industry_chain"]))
-            row.payload = dump(
+            render(
+                row,
                 ChainPublic(
                     id=row.id,
                     kind=row.kind,
                     name=Bilingual(zh=row.name_zh, en=row.name_en),
                     parent=row.parent,
                     as_written=row.as_written,
-                    children=sorted(c.id for c in chains if c.parent == row.id),
+                    children=sorted(children[("industry_chain", row.id)]),
                     related=related,
                     entities=sorted(links["entity"]),
                     metrics=sorted(ins["metric"]),
                     events=sorted(ins["event"]),
                     source=_source(row),
-                )
+                ),
             )
         elif isinstance(row, Event):
             links = out[("event", row.id)]
@@ -203,7 +222,8 @@ def render_payloads(rows: list[SQLModel]) -> None:
                     precision=Precision(row.date_precision),
                     as_written=row.date_as_written,
                 )
-            row.payload = dump(
+            render(
+                row,
                 EventPublic(
                     id=row.id,
                     title=Bilingual(zh=row.title_zh, en=row.title_en),
@@ -212,11 +232,12 @@ def render_payloads(rows: list[SQLModel]) -> None:
                     metrics=sorted(links["metric"]),
                     industry_chains=sorted(links["industry_chain"]),
                     source=_source(row),
-                )
+                ),
             )
         elif isinstance(row, Document):
-            paras = [p for p in rows if isinstance(p, Paragraph) and p.document == row.id]
-            row.payload = dump(
+            paras = paragraphs[row.id]
+            render(
+                row,
                 DocumentPublic(
                     id=row.id,
                     title=Bilingual(zh=row.title_zh, en=row.title_en),
@@ -232,5 +253,5 @@ def render_payloads(rows: list[SQLModel]) -> None:
                         )
                         for p in sorted(paras, key=lambda p: p.index)
                     ],
-                )
+                ),
             )

@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import Document, DocumentPublic
 from app.params import FormatParam, Limit, Offset
-from app.responses import list_response, record_response
+from app.reader import ReaderDep
+from app.responses import list_response, page_request, record_response
 from app.schemas import ListOf
 
 DocumentId = Annotated[
@@ -30,16 +30,17 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
     description="Document metadata (title, publisher as stated on the page, publication "
     "date, SHA-256 of the stored file) and paragraphs with their roles and offsets.",
 )
-def list_documents(
+async def list_documents(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     limit: Limit = 50,
     offset: Offset = 0,
     format: FormatParam = None,
 ) -> Response:
     """List documents."""
-    page = queries.list_documents(session, limit, offset)
-    return list_response(request, page.payloads, page.total, limit, offset, DocumentPublic, format)
+    page = page_request(request, limit, offset, format)
+    found = await db.run(queries.list_documents, page)
+    return list_response(request, found, page, DocumentPublic)
 
 
 @router.get(
@@ -51,9 +52,9 @@ def list_documents(
     description="Paragraph offsets are Unicode code points into the text served at "
     "`/v1/documents/{document_id}/text`; only `body` paragraphs carry facts.",
 )
-def get_document(document_id: DocumentId, session: SessionDep) -> Response:
+async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
     """Get one document."""
-    payload = queries.get_payload(session, Document, document_id)
+    payload = await db.run(queries.get_payload, Document, document_id)
     if payload is None:
         raise HTTPException(404, f"No document with id {document_id!r}.")
     return record_response(payload)
@@ -74,9 +75,9 @@ def get_document(document_id: DocumentId, session: SessionDep) -> Response:
     description="The document exactly as stored, as `text/plain; charset=utf-8`, so anyone "
     "can check `text[start:end] == quote` for every record (offsets count code points).",
 )
-def get_document_text(document_id: DocumentId, session: SessionDep) -> Response:
+async def get_document_text(document_id: DocumentId, db: ReaderDep) -> Response:
     """Get the text of one document."""
-    text = queries.document_text(session, document_id)
+    text = await db.run(queries.document_text, document_id)
     if text is None:
         raise HTTPException(404, f"No document with id {document_id!r}.")
     return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8")

@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import Entity, EntityPublic, EntityType
 from app.params import FormatParam, Limit, Offset, TextQuery
-from app.responses import list_response, record_response
+from app.reader import ReaderDep
+from app.responses import list_response, page_request, record_response
 from app.schemas import ListOf
 
 EntityId = Annotated[str, Path(description="Id of the entity.", examples=["zhuzhou"])]
@@ -28,9 +28,9 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
     description="Organisations, people, places and programmes named in the source, with "
     "the metrics, events and chains that mention them.",
 )
-def list_entities(
+async def list_entities(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     type: Annotated[EntityType | None, Query(description="Kind of entity.")] = None,
     q: TextQuery = None,
     limit: Limit = 50,
@@ -38,8 +38,9 @@ def list_entities(
     format: FormatParam = None,
 ) -> Response:
     """List entities."""
-    page = queries.list_entities(session, type.value if type else None, q, limit, offset)
-    return list_response(request, page.payloads, page.total, limit, offset, EntityPublic, format)
+    page = page_request(request, limit, offset, format)
+    found = await db.run(queries.list_entities, type.value if type else None, q, page)
+    return list_response(request, found, page, EntityPublic)
 
 
 @router.get(
@@ -50,9 +51,9 @@ def list_entities(
     operation_id="get_entity",
     description="One entity with its first mention and what mentions it.",
 )
-def get_entity(entity_id: EntityId, session: SessionDep) -> Response:
+async def get_entity(entity_id: EntityId, db: ReaderDep) -> Response:
     """Get one entity."""
-    payload = queries.get_payload(session, Entity, entity_id)
+    payload = await db.run(queries.get_payload, Entity, entity_id)
     if payload is None:
         raise HTTPException(404, f"No entity with id {entity_id!r}.")
     return record_response(payload)

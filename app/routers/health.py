@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlmodel import Session
 from starlette.responses import Response
 
 from app import queries
@@ -62,8 +61,7 @@ def readyz(request: Request) -> Response:
     expected = head_revision()
     try:
         revision = current_revision(state.engine)
-        with Session(state.engine) as session:
-            version = queries.dataset_version(session)
+        version = queries.dataset_version(state.reader)
     except Exception as exc:  # any database failure means "not ready", never a 500
         return problem_response(
             503, f"Database unavailable: {type(exc).__name__}.", request.url.path

@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import Category, Indicator, IndicatorDetail, IndicatorPublic
 from app.params import FormatParam, Limit, Offset, TextQuery
-from app.responses import json_response, list_response
+from app.reader import ReaderDep
+from app.responses import json_response, list_response, page_request
 from app.schemas import ListOf
 
 IndicatorId = Annotated[str, Path(description="Id of the series.", examples=["gdp"])]
@@ -29,9 +29,9 @@ router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
     "value and the latest target (latest = latest period end; an undated observation counts "
     "only when it is the series' only one). Also as CSV.",
 )
-def list_indicators(
+async def list_indicators(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     q: TextQuery = None,
     limit: Limit = 50,
@@ -39,8 +39,9 @@ def list_indicators(
     format: FormatParam = None,
 ) -> Response:
     """List series."""
-    page = queries.list_indicators(session, category.value if category else None, q, limit, offset)
-    return list_response(request, page.payloads, page.total, limit, offset, IndicatorPublic, format)
+    page = page_request(request, limit, offset, format)
+    found = await db.run(queries.list_indicators, category.value if category else None, q, page)
+    return list_response(request, found, page, IndicatorPublic)
 
 
 @router.get(
@@ -52,11 +53,11 @@ def list_indicators(
     description="A series and all its observations in period order (undated last), ready to "
     "draw as a line.",
 )
-def get_indicator(indicator_id: IndicatorId, session: SessionDep) -> Response:
+async def get_indicator(indicator_id: IndicatorId, db: ReaderDep) -> Response:
     """Get one series."""
-    payload = queries.get_payload(session, Indicator, indicator_id)
+    payload = await db.run(queries.get_payload, Indicator, indicator_id)
     if payload is None:
         raise HTTPException(404, f"No indicator with id {indicator_id!r}.")
-    items = queries.indicator_observations(session, indicator_id)
+    items = await db.run(queries.indicator_observations, indicator_id)
     body = payload.encode("utf-8")[:-1] + b',"items":[' + ",".join(items).encode("utf-8") + b"]}"
     return json_response(body)

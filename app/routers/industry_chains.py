@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import ChainKind, ChainPublic, IndustryChain
 from app.params import FormatParam, Limit, Offset, TextQuery
-from app.responses import list_response, record_response
+from app.reader import ReaderDep
+from app.responses import list_response, page_request, record_response
 from app.schemas import ListOf
 
 ChainId = Annotated[
@@ -36,9 +36,9 @@ router = APIRouter(prefix="/v1/industry-chains", tags=["industry chains"])
     "names, and the 17 chains (counted, never named, by the article). `parent` and "
     "`children` give the hierarchy; `related` links the same industry in another grouping.",
 )
-def list_industry_chains(
+async def list_industry_chains(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     kind: Annotated[ChainKind | None, Query(description="Kind of record.")] = None,
     parent: Annotated[str | None, Query(description="Only children of this id.")] = None,
     q: TextQuery = None,
@@ -47,8 +47,9 @@ def list_industry_chains(
     format: FormatParam = None,
 ) -> Response:
     """List industry chains."""
-    page = queries.list_chains(session, kind.value if kind else None, parent, q, limit, offset)
-    return list_response(request, page.payloads, page.total, limit, offset, ChainPublic, format)
+    page = page_request(request, limit, offset, format)
+    found = await db.run(queries.list_chains, kind.value if kind else None, parent, q, page)
+    return list_response(request, found, page, ChainPublic)
 
 
 @router.get(
@@ -60,9 +61,9 @@ def list_industry_chains(
     description="One record with its hierarchy, related records, companies and places, and "
     "the metrics and events that concern it.",
 )
-def get_industry_chain(chain_id: ChainId, session: SessionDep) -> Response:
+async def get_industry_chain(chain_id: ChainId, db: ReaderDep) -> Response:
     """Get one industry chain."""
-    payload = queries.get_payload(session, IndustryChain, chain_id)
+    payload = await db.run(queries.get_payload, IndustryChain, chain_id)
     if payload is None:
         raise HTTPException(404, f"No industry chain with id {chain_id!r}.")
     return record_response(payload)

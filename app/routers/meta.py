@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
+from app.reader import ReaderDep
 from app.responses import model_json
 
 router = APIRouter(tags=["dataset"])
@@ -49,14 +49,14 @@ class DatasetInfoPublic(BaseModel):
     "resource, the source documents, attribution, and the note that English labels are our "
     "translations.",
 )
-def get_dataset(session: SessionDep) -> Response:
+async def get_dataset(db: ReaderDep) -> Response:
     """Describe the dataset."""
-    docs = queries.document_summaries(session)
+    docs = await db.run(queries.document_summaries)
     publishers = sorted({d["publisher"]["zh"] for d in docs})
     info = DatasetInfoPublic(
         name="Zhuzhou facts",
-        dataset_version=queries.dataset_version(session),
-        counts=queries.counts(session),
+        dataset_version=await db.run(queries.dataset_version),
+        counts=await db.run(queries.counts),
         documents=[DocumentSummary(**d) for d in docs],
         attribution="Facts quoted from articles published by "
         + "、".join(publishers)

@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
-from app.models import Category, MetricKind, MetricPublic, Unit
+from app.models import Category, Metric, MetricKind, MetricPublic, Unit
 from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
-from app.responses import list_response, record_response
+from app.reader import ReaderDep
+from app.responses import list_response, page_request, record_response
 from app.schemas import ListOf
 
 MetricId = Annotated[
@@ -35,9 +35,9 @@ MetricSort = Literal["period", "-period", "value", "-value", "id", "-id", "docum
     "(undated observations never match; an open start such as 到2018年底 counts as its end). "
     "Also as CSV with `?format=csv` or `Accept: text/csv`.",
 )
-def list_metrics(
+async def list_metrics(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     subject: Annotated[
@@ -67,8 +67,9 @@ def list_metrics(
 ) -> Response:
     """List observations matching the filters."""
     start, end = date_range(from_, to, year)
-    page = queries.list_metrics(
-        session,
+    page = page_request(request, limit, offset, format)
+    found = await db.run(
+        queries.list_metrics,
         queries.MetricFilter(
             indicator=indicator,
             category=category.value if category else None,
@@ -81,10 +82,9 @@ def list_metrics(
             q=q,
         ),
         sort,
-        limit,
-        offset,
+        page,
     )
-    return list_response(request, page.payloads, page.total, limit, offset, MetricPublic, format)
+    return list_response(request, found, page, MetricPublic)
 
 
 @router.get(
@@ -94,9 +94,9 @@ def list_metrics(
     responses=ERROR_RESPONSES,
     operation_id="get_metric",
 )
-def get_metric(metric_id: MetricId, session: SessionDep) -> Response:
+async def get_metric(metric_id: MetricId, db: ReaderDep) -> Response:
     """One observation by its stable id."""
-    payload = queries.get_metric(session, metric_id)
+    payload = await db.run(queries.get_payload, Metric, metric_id)
     if payload is None:
         raise HTTPException(404, f"No metric with id {metric_id!r}.")
     return record_response(payload)

@@ -2,17 +2,20 @@
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import StringConstraints
 from starlette.responses import Response
 
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import Bilingual
 from app.params import FormatParam, Limit, Offset
-from app.responses import list_response
+from app.queries import Page
+from app.reader import ReaderDep
+from app.responses import list_response, page_request
 from app.schemas import ListOf, SearchHit
 from app.search import search
+from app.tabular import csv_line
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -28,9 +31,9 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
     "one in an expression, which beats one in a quote; an exact or whole-word match beats a "
     "partial one. Chinese substrings of two characters and up, and English words, both work.",
 )
-def search_all(
+async def search_all(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     q: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=2, max_length=100),
@@ -44,9 +47,9 @@ def search_all(
     format: FormatParam = None,
 ) -> Response:
     """Search across resources."""
-    hits = search(session, q)
-    page = hits[offset : offset + limit]
-    payloads = [
+    hits = await db.run(search, q)
+    page = page_request(request, limit, offset, format)
+    items = [
         SearchHit(
             type=h.type,
             id=h.id,
@@ -54,7 +57,11 @@ def search_all(
             quote=h.quote,
             score=h.score,
             url=h.url,
-        ).model_dump_json()
-        for h in page
+        ).model_dump(mode="json")
+        for h in hits[offset : offset + limit]
     ]
-    return list_response(request, payloads, len(hits), limit, offset, SearchHit, format)
+    lines = [
+        csv_line(item, SearchHit) if page.csv else orjson.dumps(item).decode("utf-8")
+        for item in items
+    ]
+    return list_response(request, Page(lines, len(hits)), page, SearchHit)

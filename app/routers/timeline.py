@@ -7,11 +7,11 @@ from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
 from app import queries
-from app.db import SessionDep
 from app.errors import ERROR_RESPONSES
 from app.models import Event, EventPublic
 from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
-from app.responses import list_response, record_response
+from app.reader import ReaderDep
+from app.responses import list_response, page_request, record_response
 from app.schemas import ListOf
 
 EventId = Annotated[
@@ -30,9 +30,9 @@ router = APIRouter(prefix="/v1/timeline", tags=["timeline"])
     description="Dated and datable events, oldest first; events the article does not date "
     "have `date: null` and come last. `from`/`to` keep events whose date range overlaps.",
 )
-def list_events(
+async def list_events(
     request: Request,
-    session: SessionDep,
+    db: ReaderDep,
     from_: From = None,
     to: To = None,
     q: TextQuery = None,
@@ -45,8 +45,9 @@ def list_events(
 ) -> Response:
     """List events."""
     start, end = date_range(from_, to)
-    page = queries.list_events(session, start, end, q, entity, limit, offset)
-    return list_response(request, page.payloads, page.total, limit, offset, EventPublic, format)
+    page = page_request(request, limit, offset, format)
+    found = await db.run(queries.list_events, start, end, q, entity, page)
+    return list_response(request, found, page, EventPublic)
 
 
 @router.get(
@@ -57,9 +58,9 @@ def list_events(
     operation_id="get_event",
     description="One event with its date as written and as resolved, and its links.",
 )
-def get_event(event_id: EventId, session: SessionDep) -> Response:
+async def get_event(event_id: EventId, db: ReaderDep) -> Response:
     """Get one event."""
-    payload = queries.get_payload(session, Event, event_id)
+    payload = await db.run(queries.get_payload, Event, event_id)
     if payload is None:
         raise HTTPException(404, f"No event with id {event_id!r}.")
     return record_response(payload)

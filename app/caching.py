@@ -35,6 +35,7 @@ DROPPED = frozenset(
 KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
 
 Key = tuple[str, str, str, bool]
+RawKey = tuple[str, bytes, bytes | None, bytes]  # path, query string, Accept, Accept-Encoding
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Stored:
 
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
+    etag: str
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -57,19 +59,19 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.size = 0
-        self._data: OrderedDict[tuple[str, Key], Stored] = OrderedDict()
+        self._data: OrderedDict[RawKey, Stored] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._data)
 
-    def get(self, key: tuple[str, Key]) -> Stored | None:
+    def get(self, key: RawKey) -> Stored | None:
         """The stored response, marked as recently used."""
         item = self._data.get(key)
         if item is not None:
             self._data.move_to_end(key)
         return item
 
-    def put(self, key: tuple[str, Key], item: Stored) -> None:
+    def put(self, key: RawKey, item: Stored) -> None:
         """Store, evicting the least recently used beyond the bounds."""
         if self.max_entries <= 0 or len(item.body) > self.max_bytes // 4:
             return
@@ -135,30 +137,36 @@ class CachingMiddleware:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        if scope["path"] in UNCACHED_PATHS:
+        path = scope["path"]
+        if path in UNCACHED_PATHS:
             await self.app(scope, receive, _with_headers(send, [NO_STORE]))
             return
         accept = if_none_match = None
-        accept_encoding = ""
+        accept_encoding = b""
         for name, value in scope["headers"]:
             if name == b"accept":
-                accept = value.decode("latin-1")
+                accept = value
             elif name == b"accept-encoding":
-                accept_encoding = value.decode("latin-1")
+                accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
-        key = request_key(scope, accept, accept_encoding)
-        etag = self.etag(version, key)
-        stored = self.cache.get((version, key))
-        if (
-            if_none_match is not None
-            and if_none_match.strip() != "*"
-            and etag_matches(if_none_match, etag)
-        ):
+        # The raw request is the cache key: a hit costs one dict lookup. Normalising (and the
+        # ETag that depends on it) is only worked out on a miss.
+        raw = (path, scope["query_string"], accept, accept_encoding)
+        stored = self.cache.get(raw)
+        if stored is not None:
+            etag = stored.etag
+        else:
+            key = request_key(
+                scope, accept and accept.decode("latin-1"), accept_encoding.decode("latin-1")
+            )
+            etag = self.etag(version, key)
+        inm_tags = if_none_match is not None and if_none_match.strip() != "*"
+        if inm_tags and etag_matches(if_none_match or "", etag):
             await _send_304(
                 send,
                 stored.headers if stored else ((b"etag", etag.encode()), self.cache_control, VARY),
@@ -168,8 +176,8 @@ class CachingMiddleware:
             stored = await self._fetch(scope, receive, send, key, etag)
             if stored is None:
                 return  # not a 200: already sent as it was, with no-cache
-            self.cache.put((version, key), stored)
-        if if_none_match is not None and if_none_match.strip() == "*":
+            self.cache.put(raw, stored)
+        if if_none_match is not None and not inm_tags:  # "*" matches any current 200
             await _send_304(send, stored.headers)
             return
         await send({"type": "http.response.start", "status": 200, "headers": stored.headers})
@@ -207,7 +215,7 @@ class CachingMiddleware:
             VARY,
             (b"content-length", str(len(body)).encode()),
         ]
-        return Stored(tuple(headers), body)
+        return Stored(tuple(headers), body, etag)
 
 
 async def _send_304(send: Send, headers: tuple[tuple[bytes, bytes], ...]) -> None:

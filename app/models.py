@@ -439,6 +439,21 @@ class Link(SQLModel, table=True):
     target_id: str = Field(primary_key=True, index=True)
 
 
+class SearchEntry(SQLModel, table=True):
+    """One searchable record: its labels, and all its text casefolded into one column."""
+
+    __tablename__ = "search_entry"
+
+    type: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    as_written: str | None = None
+    quote: str
+    url: str
+    text: str = Field(description="Names, expression, quote and id, casefolded.")
+
+
 class DatasetInfo(SQLModel, table=True):
     """Key-value facts about the loaded dataset (its version is the content hash)."""
 

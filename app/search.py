@@ -4,10 +4,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 
-from app.models import Entity, Event, IndustryChain, Metric
-from app.queries import like_pattern, text_match
+from app.models import SearchEntry
+from app.queries import like_pattern
 from app.reader import Reader
 
 # Where a match counts most: a name is worth more than a quote.
@@ -51,48 +52,25 @@ def _score(q: str, fields: dict[str, list[str]]) -> float:
 
 def search(db: Reader, q: str) -> list[Hit]:
     """Every matching record, best first (then by type and id)."""
-    hits: list[Hit] = []
-    sources: list[tuple[str, Any, str, Any, Any, list[Any]]] = [
-        (
-            "metric",
-            Metric,
-            "/v1/metrics/",
-            Metric.name_zh,
-            Metric.name_en,
-            [Metric.as_written, Metric.quote, Metric.id],
-        ),
-        (
-            "industry_chain",
-            IndustryChain,
-            "/v1/industry-chains/",
-            IndustryChain.name_zh,
-            IndustryChain.name_en,
-            [IndustryChain.as_written, IndustryChain.quote, IndustryChain.id],
-        ),
-        ("event", Event, "/v1/timeline/", Event.title_zh, Event.title_en, [Event.quote, Event.id]),
-        (
-            "entity",
-            Entity,
-            "/v1/entities/",
-            Entity.name_zh,
-            Entity.name_en,
-            [Entity.as_written, Entity.quote, Entity.id],
-        ),
+    columns: list[Any] = [
+        SearchEntry.type,
+        SearchEntry.id,
+        SearchEntry.name_zh,
+        SearchEntry.name_en,
+        SearchEntry.as_written,
+        SearchEntry.quote,
+        SearchEntry.url,
     ]
-    for kind, model, prefix, zh, en, others in sources:
-        extra = [c for c in others if c.key not in {"quote", "id"}]
-
-        def build(
-            model: Any = model, zh: Any = zh, en: Any = en, others: Any = others, extra: Any = extra
-        ) -> Any:
-            return select(model.id, zh, en, model.quote, *extra).where(text_match(zh, en, *others))
-
-        for row in db.rows(("search", kind), build, {"q": like_pattern(q)}):
-            values: list[str] = list(row)
-            rid, name_zh, name_en, quote = values[:4]
-            fields = {"name": [name_zh, name_en], "quote": [quote], "id": [rid]}
-            if values[4:]:
-                fields["as_written"] = values[4:]
-            hits.append(Hit(kind, rid, name_zh, name_en, quote, _score(q, fields), prefix + rid))
+    found = db.rows(
+        "search",
+        lambda: select(*columns).where(col(SearchEntry.text).like(bindparam("q"), escape="\\")),
+        {"q": like_pattern(q.casefold())},
+    )
+    hits: list[Hit] = []
+    for kind, rid, zh, en, written, quote, url in found:
+        fields = {"name": [zh, en], "quote": [quote], "id": [rid]}
+        if written is not None:
+            fields["as_written"] = [written]
+        hits.append(Hit(kind, rid, zh, en, quote, _score(q, fields), url))
     hits.sort(key=lambda h: (-h.score, TYPE_ORDER[h.type], h.id))
     return hits

@@ -16,6 +16,7 @@ from app.dataset.files import DocumentBundle, SeedBundle
 from app.dataset.payloads import render_payloads
 from app.dataset.periods import PeriodError, resolve_period
 from app.dataset.quantity import QuantityError, parse_quantity
+from app.dataset.search_index import search_entries
 from app.models import (
     DatasetInfo,
     Document,
@@ -511,6 +512,7 @@ def build(seed: SeedBundle) -> BuiltDataset:
         raise DatasetError(problems)
     assign_ranks(rows)
     render_payloads(rows)
+    rows.extend(search_entries(rows))
     unrendered = [r for r in rows if getattr(r, "payload", None) == ""]
     if unrendered:
         raise RuntimeError(f"{len(unrendered)} rows have no payload")  # a bug, not bad data

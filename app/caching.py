@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.middleware import edge_headers
 from app.negotiation import negotiate
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
@@ -32,10 +33,21 @@ COMPRESSIBLE = (
 DROPPED = frozenset(
     {b"vary", b"cache-control", b"etag", b"content-length", b"content-encoding", b"last-modified"}
 )
-KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
+KEPT_ON_304 = frozenset(
+    {
+        b"etag",
+        b"cache-control",
+        b"vary",
+        b"link",
+        b"x-total-count",
+        b"x-content-type-options",
+        b"access-control-allow-origin",
+        b"access-control-expose-headers",
+    }
+)
 
 Key = tuple[str, str, str, bool]
-RawKey = tuple[str, bytes, bytes | None, bytes]  # path, query string, Accept, Accept-Encoding
+RawKey = tuple[str, bytes, bytes | None, bytes, bool]  # path, query, Accept, A-E, Origin?
 
 
 @dataclass(frozen=True)
@@ -134,7 +146,8 @@ class CachingMiddleware:
         return f'"{digest}"'
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         path = scope["path"]
@@ -143,6 +156,7 @@ class CachingMiddleware:
             return
         accept = if_none_match = None
         accept_encoding = b""
+        origin = False
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value
@@ -150,13 +164,16 @@ class CachingMiddleware:
                 accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
+            elif name == b"origin":
+                origin = True
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
         # The raw request is the cache key: a hit costs one dict lookup. Normalising (and the
-        # ETag that depends on it) is only worked out on a miss.
-        raw = (path, scope["query_string"], accept, accept_encoding)
+        # ETag that depends on it) is only worked out on a miss. Origin only adds the constant
+        # CORS headers, so its presence is part of the key, not its value.
+        raw = (path, scope["query_string"], accept, accept_encoding, origin)
         stored = self.cache.get(raw)
         if stored is not None:
             etag = stored.etag
@@ -169,11 +186,14 @@ class CachingMiddleware:
         if inm_tags and etag_matches(if_none_match or "", etag):
             await _send_304(
                 send,
-                stored.headers if stored else ((b"etag", etag.encode()), self.cache_control, VARY),
+                stored.headers
+                if stored
+                else ((b"etag", etag.encode()), self.cache_control, VARY, *edge_headers(origin)),
             )
             return
         if stored is None:
-            stored = await self._fetch(scope, receive, send, key, etag)
+            get = scope if method == "GET" else {**scope, "method": "GET"}
+            stored = await self._fetch(get, receive, send, key, etag, method == "HEAD")
             if stored is None:
                 return  # not a 200: already sent as it was, with no-cache
             self.cache.put(raw, stored)
@@ -181,10 +201,10 @@ class CachingMiddleware:
             await _send_304(send, stored.headers)
             return
         await send({"type": "http.response.start", "status": 200, "headers": stored.headers})
-        await send({"type": "http.response.body", "body": stored.body})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else stored.body})
 
     async def _fetch(
-        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str
+        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str, head: bool
     ) -> Stored | None:
         """Run the route; a 200 is returned for storing, anything else is sent at once."""
         start: Message = {}
@@ -197,14 +217,17 @@ class CachingMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, collect)
+        try:
+            await self.app(scope, receive, collect)
+        except Exception:
+            if start:  # the app answered (its 500 problem) before raising: deliver, then raise
+                await _send_uncached(send, start, b"".join(chunks), head)
+            raise
         body = b"".join(chunks)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
         if start.get("status") != 200:
-            headers += [VARY, NO_CACHE, (b"content-length", str(len(body)).encode())]
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await _send_uncached(send, start, body, head)
             return None
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
         content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
         if key[3] and len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE):
             body = gzip.compress(body, compresslevel=6, mtime=0)
@@ -216,6 +239,14 @@ class CachingMiddleware:
             (b"content-length", str(len(body)).encode()),
         ]
         return Stored(tuple(headers), body, etag)
+
+
+async def _send_uncached(send: Send, start: Message, body: bytes, head: bool) -> None:
+    """Pass on a response that is not a 200, marked as not to be reused without checking."""
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
+    headers += [VARY, NO_CACHE, (b"content-length", str(len(body)).encode())]
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 async def _send_304(send: Send, headers: tuple[tuple[bytes, bytes], ...]) -> None:

@@ -26,6 +26,11 @@ ALLOWED_REQUEST_HEADERS = (
 PREFLIGHT_MAX_AGE = b"86400"
 
 
+def edge_headers(origin: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers the edge adds to every response (CORS only for cross-origin requests)."""
+    return (NOSNIFF, *CORS) if origin else (NOSNIFF,)
+
+
 class EdgeMiddleware:
     """The outermost layer: headers every response needs, and the methods a read-only API has."""
 
@@ -42,7 +47,7 @@ class EdgeMiddleware:
                 origin = value
             elif name == b"access-control-request-method":
                 request_method = value
-        extra = [NOSNIFF, *CORS] if origin is not None else [NOSNIFF]
+        extra = list(edge_headers(origin is not None))
         sender = _Sender(send, extra, drop_body=scope["method"] == "HEAD")
         send = sender
         method = scope["method"]
@@ -57,9 +62,11 @@ class EdgeMiddleware:
                 scope = {**scope, "method": "GET"}
             await self.app(scope, receive, send)
         except Exception:
+            if sender.finished:
+                return  # the framework sent its 500 problem and logged the error (errors.py)
             log.exception("unhandled error on %s %s", method, scope.get("path"))
             if sender.started:
-                raise
+                raise  # half a response: only the server can abort the connection
             await problem_response(
                 500, "The server failed to answer; the error was logged.", scope.get("path", "")
             )(scope, receive, send)
@@ -127,11 +134,14 @@ class _Sender:
         self.extra = extra
         self.drop_body = drop_body
         self.started = False
+        self.finished = False
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
             message = {**message, "headers": [*message.get("headers", ()), *self.extra]}
-        elif self.drop_body and message["type"] == "http.response.body":
-            message = {**message, "body": b""}
+        elif message["type"] == "http.response.body":
+            self.finished = not message.get("more_body", False)
+            if self.drop_body:
+                message = {**message, "body": b""}
         await self.send(message)

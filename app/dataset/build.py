@@ -518,6 +518,9 @@ def build(seed: SeedBundle) -> BuiltDataset:
         raise RuntimeError(f"{len(unrendered)} rows have no payload")  # a bug, not bad data
     version = content_hash(rows)
     rows.append(DatasetInfo(key="version", value=version))
+    # Totals of the unfiltered lists, so no request counts a whole table.
+    totals = Counter(str(r.__tablename__) for r in rows)
+    rows.extend(DatasetInfo(key=f"rows:{t}", value=str(n)) for t, n in sorted(totals.items()))
     return BuiltDataset(version=version, rows=rows, texts=texts, paragraphs=paragraphs, spans=spans)
 
 

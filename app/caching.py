@@ -10,8 +10,9 @@ import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,11 +53,18 @@ RawKey = tuple[str, bytes, bytes | None, bytes, bool]  # path, query, Accept, A-
 
 @dataclass(frozen=True)
 class Stored:
-    """A complete 200 response, ready to replay."""
+    """A complete 200 response, ready to replay: its two ASGI messages are built once."""
 
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     etag: str
+    start: dict[str, Any] = field(init=False, repr=False, compare=False)
+    message: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        start = {"type": "http.response.start", "status": 200, "headers": self.headers}
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "message", {"type": "http.response.body", "body": self.body})
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -200,8 +208,8 @@ class CachingMiddleware:
         if if_none_match is not None and not inm_tags:  # "*" matches any current 200
             await _send_304(send, stored.headers)
             return
-        await send({"type": "http.response.start", "status": 200, "headers": stored.headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else stored.body})
+        await send(stored.start)
+        await send(stored.message if method == "GET" else {"type": "http.response.body"})
 
     async def _fetch(
         self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str, head: bool

@@ -69,15 +69,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured application; tests pass their own settings."""
     settings = settings or get_settings()
 
+    loaded: list[DatasetState] = []  # the dataset the lifespan opened, read on every request
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ensure_database(settings)
         app.state.dataset = DatasetState(settings.database_url)
+        loaded[:] = [app.state.dataset]
         # Everything loaded so far lives as long as the process: move it out of the garbage
         # collector's reach, so no collection walks the whole framework during a request.
         gc.collect()
         gc.freeze()
         yield
+        loaded.clear()
         app.state.dataset.close()
 
     app = FactsAPI(
@@ -108,8 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
 
     def version() -> str | None:
-        state: DatasetState | None = getattr(app.state, "dataset", None)
-        return state.current_version() if state else None
+        return loaded[0].current_version() if loaded else None
 
     # A request meets Caching (ETag, 304, gzip, response cache) first, so a cached answer or
     # a revalidation touches nothing else; then Edge (CORS, HEAD, OPTIONS, 500s); then FastAPI.

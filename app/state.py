@@ -4,7 +4,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -22,13 +21,13 @@ class DatasetState:
     engine: Engine = field(init=False)
     reader: Reader = field(init=False)
     version: str | None = field(init=False, default=None)
-    _path: Path | None = field(init=False, default=None)
+    _path: str | None = field(init=False, default=None)  # str: os.stat is faster on it
     _signature: tuple[int, int] | None = field(init=False, default=None)
     _checked: float = field(init=False, default=0.0)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self._path = sqlite_path(self.url) if is_sqlite(self.url) else None
+        self._path = str(sqlite_path(self.url)) if is_sqlite(self.url) else None
         self._open()
         self._load()
 

@@ -1,6 +1,7 @@
 """The `zhuzhou-facts` command: seed, check, coverage, serve."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -110,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into a reader that stopped early, e.g. `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except IntegrityError as exc:
         print(f"error: the new database failed its checks: {exc}", file=sys.stderr)
         print("the old database was kept.", file=sys.stderr)

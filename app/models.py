@@ -155,6 +155,16 @@ class EventDate(SQLModel):
     as_written: str
 
 
+class SourceColumns(SQLModel):
+    """The columns behind a row's `source`: text[start:end] == quote, in a body paragraph."""
+
+    document: str = Field(foreign_key="document.id", index=True)
+    paragraph: int
+    start: int
+    end: int
+    quote: str
+
+
 # --- indicators ---------------------------------------------------------------------------
 
 
@@ -225,7 +235,7 @@ class MetricDerived(MetricBase):
     qualifier: Qualifier = Field(sa_type=AutoString)
 
 
-class Metric(MetricDerived, table=True):
+class Metric(MetricDerived, SourceColumns, table=True):
     """One observation, flattened for filtering and indexing."""
 
     # Each filter column with the default order, so a filtered page is an index range scan.
@@ -243,11 +253,6 @@ class Metric(MetricDerived, table=True):
     period_label_zh: str | None = None
     period_label_en: str | None = None
     period_as_written: str | None = None
-    document: str = Field(foreign_key="document.id", index=True)
-    paragraph: int
-    start: int
-    end: int
-    quote: str
     note_en: str | None = None
     note_zh: str | None = None
     position: int = Field(description="Order of the quote in the document.")
@@ -289,17 +294,12 @@ class EntitySeed(EntityBase, Located):
     as_written: Text
 
 
-class Entity(EntityBase, table=True):
+class Entity(EntityBase, SourceColumns, table=True):
     """An organisation, person, place or programme named in a document."""
 
     id: str = Field(primary_key=True)
     name_zh: str
     name_en: str
-    document: str = Field(foreign_key="document.id")
-    paragraph: int
-    start: int
-    end: int
-    quote: str
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
     csv_row: str = Field(default="", description="The same record as one CSV line.")
 
@@ -326,7 +326,7 @@ class ChainSeed(ChainBase, Located):
     entities: list[Slug] = []
 
 
-class IndustryChain(ChainBase, table=True):
+class IndustryChain(ChainBase, SourceColumns, table=True):
     """An industrial system, group, industry, cluster or set of chains."""
 
     __tablename__ = "industry_chain"
@@ -334,11 +334,6 @@ class IndustryChain(ChainBase, table=True):
     id: str = Field(primary_key=True)
     name_zh: str
     name_en: str
-    document: str = Field(foreign_key="document.id")
-    paragraph: int
-    start: int
-    end: int
-    quote: str
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")
     csv_row: str = Field(default="", description="The same record as one CSV line.")
 
@@ -357,7 +352,7 @@ class EventSeed(Located):
     chains: list[Slug] = []
 
 
-class Event(SQLModel, table=True):
+class Event(SourceColumns, table=True):
     """A dated or datable event; undated events keep a null date."""
 
     id: str = Field(primary_key=True)
@@ -367,11 +362,6 @@ class Event(SQLModel, table=True):
     date_end: date | None = Field(default=None, index=True)
     date_precision: str | None = None
     date_as_written: str | None = None
-    document: str = Field(foreign_key="document.id")
-    paragraph: int
-    start: int
-    end: int
-    quote: str
     position: int
     rank: int = Field(default=0, index=True, description="Place in the timeline's date order.")
     payload: str = Field(default="", description="Public JSON, rendered at seed time.")

@@ -81,9 +81,6 @@ class ResponseCache:
         self.size = 0
         self._data: OrderedDict[RawKey, Stored] = OrderedDict()
 
-    def __len__(self) -> int:
-        return len(self._data)
-
     def get(self, key: RawKey) -> Stored | None:
         """The stored response, marked as recently used."""
         item = self._data.get(key)

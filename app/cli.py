@@ -11,7 +11,7 @@ from app.dataset.build import build
 from app.dataset.coverage import check_coverage
 from app.dataset.errors import DatasetError
 from app.dataset.files import load_seed
-from app.dataset.load import IntegrityError, seed_database
+from app.dataset.load import IntegrityError, prepare, seed_database
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    built = build(load_seed(args.seed_dir))
+    built = prepare(args.seed_dir)
     print(f"ok: dataset version {built.version}")
     for table, n in sorted(built.counts().items()):
         print(f"  {table:16} {n:5}")

@@ -55,15 +55,10 @@ def problem_type(status: int) -> str:
     return f"urn:zhuzhou-facts:problem:{_TYPES.get(status, 'http-' + str(status))}"
 
 
-def problem_response(
-    status: int,
-    detail: str,
-    instance: str,
-    *,
-    headers: dict[str, str] | None = None,
-    errors: list[dict[str, Any]] | None = None,
-) -> Response:
-    """Render a problem; every 4xx and 5xx of the API goes through here."""
+def problem_body(
+    status: int, detail: str, instance: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The problem document itself (also used for the OpenAPI examples)."""
     body: dict[str, Any] = {
         "type": problem_type(status),
         "title": HTTPStatus(status).phrase,
@@ -73,8 +68,23 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    return body
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    instance: str,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    """Render a problem; every 4xx and 5xx of the API goes through here."""
     return Response(
-        orjson.dumps(body), status_code=status, headers=headers, media_type=PROBLEM_JSON
+        orjson.dumps(problem_body(status, detail, instance, errors)),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_JSON,
     )
 
 

@@ -8,7 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from app import queries
-from app.errors import PROBLEM_JSON, problem_type
+from app.errors import PROBLEM_JSON, problem_body
 from app.models import (
     ChainPublic,
     Document,
@@ -148,23 +148,16 @@ def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, A
 
 
 def _problem_example(status: int, path: str) -> dict[str, Any]:
-    titles = {404: "Not Found", 422: "Unprocessable Content", 503: "Service Unavailable"}
-    example: dict[str, Any] = {
-        "type": problem_type(status),
-        "title": titles.get(status, ""),
-        "status": status,
-        "detail": "…",
-        "instance": path,
-    }
+    errors = None
     if status == 422:
-        example["errors"] = [
+        errors = [
             {
                 "loc": ["query", "limit"],
                 "msg": "Input should be less than or equal to 500",
                 "type": "less_than_equal",
             }
         ]
-    return example
+    return problem_body(status, "…", path, errors)
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -60,13 +60,11 @@ class DatasetState:
         elif time.monotonic() - self._checked < self.check_interval:
             return self.version
         with self._lock:
-            old = self.version
             if self._path is not None and self._stat() != self._signature:
+                # A new file: connections to the old one would go on reading it.
                 self.engine.dispose()
                 self._open()
             self._load()
-            if self.version != old and self._path is None:
-                self.engine.dispose()
         return self.version
 
     def close(self) -> None:

@@ -154,7 +154,7 @@ class _Doc:
         start = hay_start + found[occurrence]
         return start, start + len(needle)
 
-    def named(self, rec: Any, file: str, kind: str) -> dict[str, Any] | None:
+    def named(self, rec: Any, file: str, kind: str) -> tuple[dict[str, Any], ParagraphSpan] | None:
         """Locate a record's quote and the as_written span inside it; return source columns."""
         record = f"{kind} id={rec.id!r}"
         hit = self.locate(rec, file, record)
@@ -169,7 +169,7 @@ class _Doc:
         if inner is None:
             return None
         self.spans.append(Span(inner[0], inner[1], f"{kind}:{rec.id}"))
-        return {**_source_columns(self.id, para, start, rec.quote), "_para": para}
+        return _source_columns(self.id, para, start, rec.quote), para
 
 
 class _Linker:
@@ -307,13 +307,12 @@ def build(seed: SeedBundle) -> BuiltDataset:
         )
 
         for e in bundle.entities:
-            src = doc.named(e, "entities.toml", "entity")
+            found = doc.named(e, "entities.toml", "entity")
             if e.parent is not None and e.parent not in all_entities:
                 doc.fail(
                     "entities.toml", f"entity id={e.id!r}", "parent", f"unknown entity {e.parent!r}"
                 )
-            if src is not None:
-                src.pop("_para")
+            if found is not None:
                 rows.append(
                     Entity(
                         id=e.id,
@@ -322,19 +321,18 @@ def build(seed: SeedBundle) -> BuiltDataset:
                         as_written=e.as_written,
                         name_zh=e.name.zh,
                         name_en=e.name.en,
-                        **src,
+                        **found[0],
                     )
                 )
 
         for c in bundle.chains:
             record = f"chain id={c.id!r}"
-            src = doc.named(c, "chains.toml", "chain")
+            found = doc.named(c, "chains.toml", "chain")
             if c.parent is not None and c.parent not in all_chains:
                 doc.fail("chains.toml", record, "parent", f"unknown chain {c.parent!r}")
             link("chains.toml", record, ("industry_chain", c.id), "related", c.related)
             link("chains.toml", record, ("industry_chain", c.id), "entities", c.entities)
-            if src is not None:
-                src.pop("_para")
+            if found is not None:
                 rows.append(
                     IndustryChain(
                         id=c.id,
@@ -343,14 +341,14 @@ def build(seed: SeedBundle) -> BuiltDataset:
                         as_written=c.as_written,
                         name_zh=c.name.zh,
                         name_en=c.name.en,
-                        **src,
+                        **found[0],
                     )
                 )
 
         for m in bundle.metrics:
             record = f"metric id={m.id!r}"
             file = "metrics.toml"
-            src = doc.named(m, file, "metric")
+            found = doc.named(m, file, "metric")
             ind = indicators.get(m.indicator)
             if ind is None:
                 doc.fail(file, record, "indicator", f"unknown indicator {m.indicator!r}")
@@ -398,8 +396,9 @@ def build(seed: SeedBundle) -> BuiltDataset:
                     f"parses to unit {unit.value}, but indicator {ind.id!r} is in {ind.unit.value}",
                 )
             period_cols: dict[str, Any] = {}
-            if src is not None and m.period is not None:
-                inner = _expression_span(doc, m.period, src["_para"], src["start"], src["end"])
+            if found is not None and m.period is not None:
+                src, para = found
+                inner = _expression_span(doc, m.period, para, src["start"], src["end"])
                 if inner is None:
                     doc.fail(
                         file,
@@ -421,9 +420,9 @@ def build(seed: SeedBundle) -> BuiltDataset:
                     }
                 except PeriodError as exc:
                     doc.fail(file, record, "period", str(exc))
-            if src is None or ind is None or not subject_type:
+            if found is None or ind is None or not subject_type:
                 continue
-            src.pop("_para")
+            src = found[0]
             name = m.name or ind.name
             rows.append(
                 Metric(

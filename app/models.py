@@ -67,6 +67,20 @@ class Precision(StrEnum):
     years = "years"
 
 
+class Basis(StrEnum):
+    """What an indicator measures over time (SDMX: part of the series key, never mixed)."""
+
+    annual = "annual"  # the value for one calendar year (GDP, value added, good-air days)
+    year_to_date = "year_to_date"  # cumulative from 1 January to the end of the period
+    stock = "stock"  # a level or count at a moment (enterprises, platforms, area)
+    flow = "flow"  # the total over the period (added, closed, achieved during it)
+    growth_yoy = "growth_yoy"  # % change on the same period a year earlier
+    growth_average_annual = "growth_average_annual"  # average yearly % change over the period
+    share = "share"  # % of a total, at or for the period
+    rank = "rank"  # a place in a ranking (1 = first)
+    class_ = "class"  # a classification, e.g. a surface-water quality class
+
+
 class EntityType(StrEnum):
     """Kinds of named things."""
 
@@ -182,6 +196,7 @@ class IndicatorSeed(IndicatorBase):
 
     id: Slug
     name: Bilingual
+    basis: Basis | None = None
     description: Note | None = None
 
 

@@ -25,6 +25,7 @@ const T = {
     copied: "已复制",
     json: "JSON",
     card: "数据卡",
+    quote: "原文引文",
     types: { metric: "数据", event: "事件", industry_chain: "产业链", entity: "实体" },
     source: (title, publisher, date) => `来源：《${title}》，${publisher}，${date}。`,
     version: (v) => `数据版本 ${v}`,
@@ -53,6 +54,7 @@ const T = {
     copied: "Copied",
     json: "JSON",
     card: "card",
+    quote: "source quote",
     types: { metric: "figure", event: "event", industry_chain: "industry chain", entity: "entity" },
     source: (title, publisher, date) => `Source: “${title}”, ${publisher}, ${date}.`,
     version: (v) => `dataset ${v}`,
@@ -259,7 +261,7 @@ function chainNode(chain, byId) {
     lang === "en" ? el("span", { class: "as-written", lang: "zh-Hans", text: chain.as_written }) : null,
     el("a", { href: `/v1/industry-chains/${encodeURIComponent(chain.id)}`, class: "json", text: t("json") }),
   );
-  const details = el("details", { class: "chain-quote" }, el("summary", { lang: "zh-Hans", text: "原文" }), quoteBlock(chain.source));
+  const details = el("details", { class: "chain-quote" }, el("summary", { text: t("quote") }), quoteBlock(chain.source));
   return el(
     "li",
     {},

@@ -120,9 +120,9 @@
         x1: "writtenStart", x2: "writtenEnd", y: "y", stroke: colourOf, strokeOpacity: 0.6,
         strokeDasharray: "1,4",
       }));
-      // Lines join a subject's exact actual values only: a bound or a target is not a level
-      // the series passed through.
-      var joinable = rows.filter(function (o) {
+      // Lines join a subject's exact actual values only, and only in a series of one basis
+      // (data.join): a bound or a target is not a level the series passed through.
+      var joinable = !data.join ? [] : rows.filter(function (o) {
         return o.kind === "actual" && o.bound === 0 && o.y_high == null;
       });
       out.push(Plot.line(joinable, {
@@ -181,7 +181,7 @@
     value.className = "detail-value";
     value.textContent = o.value_text + " · " + o.kind_label;
     var when = document.createElement("p");
-    when.textContent = o.period_label + (o.period_dates && o.period_dates !== o.period_label
+    when.textContent = o.period_label + (o.period_dates && o.period_label.indexOf(o.period_dates) < 0
       ? " (" + o.period_dates + ")" : "") + " · " + o.qualifier_words;
     var quote = document.createElement("blockquote");
     quote.lang = "zh-Hans";

@@ -5,7 +5,8 @@ Until the routes are wired into app/api/, a small harness serves them: the real 
 for `/static/…`, each page with the headers of app/api/embed/csp.py. A second server on another
 loopback port plays the third-party page that frames a card.
 
-Run `python -m tests.test_embed_browser [PORT]` to browse the harness over ./var's database.
+Run `python -m tests.test_embed_browser [PORT]` to browse the harness (over `DATABASE_URL`,
+default /tmp/embed-proto.sqlite3, which must exist: start `zhuzhou-facts serve` once).
 """
 
 import base64

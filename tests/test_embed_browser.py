@@ -457,11 +457,7 @@ def test_a_card_framed_by_another_origin_sizes_its_iframe_by_postmessage(
     frame = page.locator("iframe").first
     assert frame.get_attribute("height") == "400"
     _wait_for_sized_frames(page, "iframe", 2)
-    card = (
-        page.frames[1]
-        if page.frames[1].url.startswith(f"{site}/embed/metrics")
-        else next(f for f in page.frames if f.url.startswith(f"{site}/embed/metrics"))
-    )
+    card = next(f for f in page.frames if f.url.startswith(f"{site}/embed/metrics/"))
     inner = card.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
     page.wait_for_function(
         "h => document.querySelector('iframe').style.height === h + 'px'", arg=inner

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.dataset.build import BuiltDataset
-from app.models import Metric
+from app.store.tables import Metric
 from tests.api_helpers import (
     GDP_Q1_Q3,
     contains,

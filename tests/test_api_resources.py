@@ -15,8 +15,8 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.dataset.build import BuiltDataset
 from app.dataset.load import SeedResult
-from app.dataset.migrate import head_revision, upgrade
-from app.models import Document, Entity, Event, Indicator, IndustryChain
+from app.store.migrations import head_revision, upgrade
+from app.store.tables import Document, Entity, Event, Indicator, IndustryChain
 from tests.api_helpers import (
     DOCUMENT,
     LIST_ROUTES,

@@ -8,7 +8,8 @@ import orjson
 import pytest
 
 from app.dataset.build import BuiltDataset
-from app.models import Document, Entity, Event, Indicator, IndustryChain, Metric, ParagraphRole
+from app.store.tables import Document, Entity, Event, Indicator, IndustryChain, Metric
+from app.vocabulary import ParagraphRole
 from tests.conftest import SEED_DIR
 
 HAN = re.compile(r"[\u3400-\u9fff]")

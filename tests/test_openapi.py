@@ -11,23 +11,23 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-import app.routers
-from app.errors import PROBLEM_JSON
+import app.api.routers
+from app.api.errors import PROBLEM_JSON
+from app.api.routers.docs import ASSETS
 from app.main import app as the_app
-from app.routers.docs import ASSETS
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
 
 def _declared_routes() -> list[APIRoute]:
-    """Every route of every module in app/routers, and any route declared on the app itself.
+    """Every route of every module in app/api/routers, and any route declared on the app itself.
 
     Read from the modules, not from the assembled app, so a router that main.py forgets to
     include shows up as an operation missing from the document.
     """
     routes = [r for r in the_app.routes if isinstance(r, APIRoute)]
-    for info in pkgutil.iter_modules(app.routers.__path__):
-        module = importlib.import_module(f"app.routers.{info.name}")
+    for info in pkgutil.iter_modules(app.api.routers.__path__):
+        module = importlib.import_module(f"app.api.routers.{info.name}")
         router = getattr(module, "router", None)
         routes += [r for r in getattr(router, "routes", []) if isinstance(r, APIRoute)]
     return routes

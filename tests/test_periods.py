@@ -4,20 +4,21 @@ from datetime import date
 
 import pytest
 
-from app.dataset.periods import Period, PeriodError, Precision, resolve_period
+from app.dataset.periods import PeriodError, ResolvedPeriod, resolve_period
+from app.vocabulary import Precision
 
 PUBLISHED = date(2021, 11, 9)
 
 
 def p(
     label_zh: str, start: date | None, end: date | None, precision: Precision, label_en: str
-) -> Period:
+) -> ResolvedPeriod:
     """Build an expected period (positional, in reading order)."""
-    return Period(start, end, precision, label_zh, label_en)
+    return ResolvedPeriod(start, end, precision, label_zh, label_en)
 
 
 # Every period and date expression of the article's body (p = paragraph), then variants.
-ARTICLE: list[Period] = [
+ARTICLE: list[ResolvedPeriod] = [
     p("过去5年", date(2016, 1, 1), date(2020, 12, 31), "years", "Past five years (2016–2020)"),
     p("5年前", date(2016, 1, 1), date(2016, 12, 31), "year", "Five years ago (2016)"),  # p7
     p("到2018年底", None, date(2018, 12, 31), "year", "By the end of 2018"),  # p10
@@ -52,7 +53,7 @@ ARTICLE: list[Period] = [
     p("前3季度", date(2021, 1, 1), date(2021, 9, 30), "quarter", "First three quarters of 2021"),
 ]
 
-VARIANTS: list[Period] = [
+VARIANTS: list[ResolvedPeriod] = [
     p(
         "十四五",
         date(2021, 1, 1),
@@ -111,12 +112,12 @@ VARIANTS: list[Period] = [
 
 
 @pytest.mark.parametrize("expected", ARTICLE + VARIANTS, ids=lambda v: v.label_zh)
-def test_resolve_period_against_the_article_date(expected: Period) -> None:
+def test_resolve_period_against_the_article_date(expected: ResolvedPeriod) -> None:
     assert resolve_period(expected.label_zh, PUBLISHED) == expected
 
 
 # The same words resolve to other dates when the document is published on another day.
-RELATIVE: list[tuple[date, Period]] = [
+RELATIVE: list[tuple[date, ResolvedPeriod]] = [
     (
         date(2022, 3, 15),
         p("今年", date(2022, 1, 1), date(2022, 12, 31), "year", "This year (2022)"),
@@ -168,7 +169,7 @@ RELATIVE: list[tuple[date, Period]] = [
 
 @pytest.mark.parametrize(("published", "expected"), RELATIVE, ids=lambda v: str(v))
 def test_resolve_period_is_relative_to_the_publication_date(
-    published: date, expected: Period
+    published: date, expected: ResolvedPeriod
 ) -> None:
     assert resolve_period(expected.label_zh, published) == expected
 

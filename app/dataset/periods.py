@@ -5,11 +5,9 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from app.dataset.quantity import QuantityError, parse_integer
-
-Precision = Literal["day", "month", "quarter", "year", "years"]
+from app.vocabulary import Precision
 
 # The rules, with P = the publication date and Y = its year (N: Arabic or Chinese numeral).
 #
@@ -40,7 +38,7 @@ class PeriodError(ValueError):
 
 
 @dataclass(frozen=True)
-class Period:
+class ResolvedPeriod:
     """Resolved dates (None = open), precision, the expression as written and its translation."""
 
     start: date | None
@@ -69,14 +67,14 @@ _MONTHS = (
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-def resolve_period(expression: str, published: date) -> Period:
+def resolve_period(expression: str, published: date) -> ResolvedPeriod:
     """Resolve a period expression (e.g. "今年前3季度") against the publication date."""
     text = "".join(expression.split()).strip("“”\"'")
     for pattern, rule in _RULES:
         match = pattern.fullmatch(text)
         if match is not None:
             start, end, precision, label_en = rule(match, published)
-            return Period(start, end, precision, expression, label_en)
+            return ResolvedPeriod(start, end, precision, expression, label_en)
     raise PeriodError(f"unknown period expression {expression!r}")
 
 
@@ -107,12 +105,12 @@ def _month(year: int, month: int) -> tuple[date, date]:
 
 
 def _this_year(m: re.Match[str], p: date) -> _Resolved:
-    return date(p.year, 1, 1), date(p.year, 12, 31), "year", f"This year ({p.year})"
+    return date(p.year, 1, 1), date(p.year, 12, 31), Precision.year, f"This year ({p.year})"
 
 
 def _year_to_date(m: re.Match[str], p: date) -> _Resolved:
     label = f"This year to date (1 January to {_day(p)})"
-    return date(p.year, 1, 1), p, "day", label
+    return date(p.year, 1, 1), p, Precision.day, label
 
 
 def _quarters(m: re.Match[str], p: date) -> _Resolved:
@@ -121,38 +119,38 @@ def _quarters(m: re.Match[str], p: date) -> _Resolved:
     if end > p:
         raise PeriodError(f"{m[0]!r}: quarter {n} of {p.year} had not ended on {p}")
     label = f"First quarter of {p.year}" if n == 1 else f"First {_word(n)} quarters of {p.year}"
-    return date(p.year, 1, 1), end, "quarter", label
+    return date(p.year, 1, 1), end, Precision.quarter, label
 
 
 def _year(m: re.Match[str], p: date) -> _Resolved:
     y = int(m["y"])
-    return date(y, 1, 1), date(y, 12, 31), "year", str(y)
+    return date(y, 1, 1), date(y, 12, 31), Precision.year, str(y)
 
 
 def _by_year_end(m: re.Match[str], p: date) -> _Resolved:
     y = int(m["y"])
-    return None, date(y, 12, 31), "year", f"By the end of {y}"
+    return None, date(y, 12, 31), Precision.year, f"By the end of {y}"
 
 
 def _past_years(m: re.Match[str], p: date) -> _Resolved:
     n = _n(m)
     first, last = p.year - n, p.year - 1
     label = f"Past {_word(n)} years ({first}–{last})"
-    return date(first, 1, 1), date(last, 12, 31), "years", label
+    return date(first, 1, 1), date(last, 12, 31), Precision.years, label
 
 
 def _next_years(m: re.Match[str], p: date) -> _Resolved:
     n = _n(m)
     last = p.year + n - 1
     label = f"Next {_word(n)} years ({p.year}–{last})"
-    return date(p.year, 1, 1), date(last, 12, 31), "years", label
+    return date(p.year, 1, 1), date(last, 12, 31), Precision.years, label
 
 
 def _years_ago(m: re.Match[str], p: date) -> _Resolved:
     n = _n(m)
     y = p.year - n
     ago = "A year ago" if n == 1 else f"{_word(n).capitalize()} years ago"
-    return date(y, 1, 1), date(y, 12, 31), "year", f"{ago} ({y})"
+    return date(y, 1, 1), date(y, 12, 31), Precision.year, f"{ago} ({y})"
 
 
 def _five_year_plan(m: re.Match[str], p: date) -> _Resolved:
@@ -160,14 +158,14 @@ def _five_year_plan(m: re.Match[str], p: date) -> _Resolved:
     first = {1: 1953, 2: 1958}.get(k, 1951 + 5 * k)
     ordinal = f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
     label = f"{ordinal} Five-Year Plan period ({first}–{first + 4})"
-    return date(first, 1, 1), date(first + 4, 12, 31), "years", label
+    return date(first, 1, 1), date(first + 4, 12, 31), Precision.years, label
 
 
 def _named_month(m: re.Match[str], p: date) -> _Resolved:
     y = int(m["y"]) if m["y"] else p.year
     month = _n(m, 1, 12)
     start, end = _month(y, month)
-    return start, end, "month", f"{_MONTHS[month - 1]} {y}"
+    return start, end, Precision.month, f"{_MONTHS[month - 1]} {y}"
 
 
 def _months_ago(m: re.Match[str], p: date) -> _Resolved:
@@ -175,11 +173,11 @@ def _months_ago(m: re.Match[str], p: date) -> _Resolved:
     y, month0 = divmod(p.year * 12 + p.month - 1 - n, 12)
     start, end = _month(y, month0 + 1)
     ago = "A month ago" if n == 1 else f"{_word(n).capitalize()} months ago"
-    return start, end, "month", f"{ago} ({_MONTHS[month0]} {y})"
+    return start, end, Precision.month, f"{ago} ({_MONTHS[month0]} {y})"
 
 
 def _now(m: re.Match[str], p: date) -> _Resolved:
-    return p, p, "day", f"Currently (as of {_day(p)})"
+    return p, p, Precision.day, f"Currently (as of {_day(p)})"
 
 
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Resolved]], ...] = tuple(

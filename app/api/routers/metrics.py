@@ -1,26 +1,24 @@
 """GET /v1/metrics: observations, each with its verbatim source."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import Category, Metric, MetricKind, MetricPublic, Unit
-from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
-from app.reader import ReaderDep
-from app.responses import list_response, page_request, record_response
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import From, PagingDep, TextQuery, To, date_range
+from app.api.responses import ListOf, list_response, page_request, record_response
+from app.models import MetricPublic
+from app.store import queries
+from app.store.tables import Metric
+from app.vocabulary import RESOURCE_PATHS, Category, MetricKind, MetricSort, RecordType, Unit
 
 MetricId = Annotated[
     str, Path(description="Stable id of the observation.", examples=["gdp-2021-q1-q3"])
 ]
 
-router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
-
-MetricSort = Literal["period", "-period", "value", "-value", "id", "-id", "document"]
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.metric], tags=["metrics"])
 
 
 @router.get(
@@ -38,6 +36,7 @@ MetricSort = Literal["period", "-period", "value", "-value", "id", "-id", "docum
 async def list_metrics(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     subject: Annotated[
@@ -61,13 +60,10 @@ async def list_metrics(
             "`id`, `-id`, or `document` (order in the source)."
         ),
     ] = "period",
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """List observations matching the filters."""
     start, end = date_range(from_, to, year)
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(
         queries.list_metrics,
         queries.MetricFilter(
@@ -96,7 +92,5 @@ async def list_metrics(
 )
 async def get_metric(metric_id: MetricId, db: ReaderDep) -> Response:
     """One observation by its stable id."""
-    payload = await db.run(queries.get_payload, Metric, metric_id)
-    if payload is None:
-        raise HTTPException(404, f"No metric with id {metric_id!r}.")
+    payload = await record_or_404(db, Metric, metric_id, "metric")
     return record_response(payload)

@@ -1,6 +1,9 @@
-"""The one error shape: RFC 9457 problem details, built here and nowhere else."""
+"""The one error shape: RFC 9457 problem details, built here and nowhere else.
 
-import logging
+FastAPI's handlers here answer its HTTP errors (404, 405) and validation errors (422); an
+unhandled exception is answered by the edge (app/api/edge.py) with the 500 problem built here.
+"""
+
 from http import HTTPStatus
 from typing import Any
 
@@ -13,7 +16,6 @@ from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-log = logging.getLogger("app.errors")
 
 _TYPES = {
     400: "bad-request",
@@ -113,18 +115,10 @@ def _validation(request: Request, exc: Exception) -> Response:
     )
 
 
-def _unhandled(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return problem_response(
-        500, "The server failed to answer; the error was logged.", request.url.path
-    )
-
-
 def install(app: FastAPI) -> None:
     """Register the problem handlers on an app."""
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(Exception, _unhandled)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

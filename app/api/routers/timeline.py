@@ -3,22 +3,22 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import Event, EventPublic
-from app.params import FormatParam, From, Limit, Offset, TextQuery, To, date_range
-from app.reader import ReaderDep
-from app.responses import list_response, page_request, record_response
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import From, PagingDep, TextQuery, To, date_range
+from app.api.responses import ListOf, list_response, page_request, record_response
+from app.models import EventPublic
+from app.store import queries
+from app.store.tables import Event
+from app.vocabulary import RESOURCE_PATHS, RecordType
 
 EventId = Annotated[
     str, Path(description="Id of the event.", examples=["great-wall-computer-settles-in-zhuzhou"])
 ]
 
-router = APIRouter(prefix="/v1/timeline", tags=["timeline"])
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.event], tags=["timeline"])
 
 
 @router.get(
@@ -33,19 +33,17 @@ router = APIRouter(prefix="/v1/timeline", tags=["timeline"])
 async def list_events(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     from_: From = None,
     to: To = None,
     q: TextQuery = None,
     entity: Annotated[
         str | None, Query(description="Only events linked to this entity id.")
     ] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """List events."""
     start, end = date_range(from_, to)
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(queries.list_events, start, end, q, entity, page)
     return list_response(request, found, page, EventPublic)
 
@@ -60,7 +58,5 @@ async def list_events(
 )
 async def get_event(event_id: EventId, db: ReaderDep) -> Response:
     """Get one event."""
-    payload = await db.run(queries.get_payload, Event, event_id)
-    if payload is None:
-        raise HTTPException(404, f"No event with id {event_id!r}.")
+    payload = await record_or_404(db, Event, event_id, "event")
     return record_response(payload)

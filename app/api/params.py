@@ -2,10 +2,12 @@
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1–500).")]
@@ -14,25 +16,26 @@ FormatParam = Annotated[
     Literal["json", "csv"] | None,
     Query(description="`csv` for CSV (same as `Accept: text/csv`); JSON by default."),
 ]
+
+
+@dataclass
+class Paging:
+    """The paging parameters every list takes (`format` is read by negotiation)."""
+
+    limit: Limit = 50
+    offset: Offset = 0
+    format: FormatParam = None
+
+
+PagingDep = Annotated[Paging, Depends()]
+
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-From = Annotated[
-    str | None,
-    Query(
-        alias="from",
-        pattern=DATE_PATTERN,
-        description="Period/date overlaps from this day on: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.",
-        examples=["2020"],
-    ),
-]
-To = Annotated[
-    str | None,
-    Query(
-        alias="to",
-        pattern=DATE_PATTERN,
-        description="Period/date overlaps up to this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.",
-        examples=["2021-09"],
-    ),
-]
+DAY_FORMS = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`"
+DateQuery = partial(Query, pattern=DATE_PATTERN)
+FROM_DOC = f"Period/date overlaps from this day on: {DAY_FORMS}."
+TO_DOC = f"Period/date overlaps up to this day: {DAY_FORMS}."
+From = Annotated[str | None, DateQuery(alias="from", examples=["2020"], description=FROM_DOC)]
+To = Annotated[str | None, DateQuery(alias="to", examples=["2021-09"], description=TO_DOC)]
 TextQuery = Annotated[
     str | None,
     Query(

@@ -3,16 +3,16 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import ChainKind, ChainPublic, IndustryChain
-from app.params import FormatParam, Limit, Offset, TextQuery
-from app.reader import ReaderDep
-from app.responses import list_response, page_request, record_response
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import PagingDep, TextQuery
+from app.api.responses import ListOf, list_response, page_request, record_response
+from app.models import ChainPublic
+from app.store import queries
+from app.store.tables import IndustryChain
+from app.vocabulary import RESOURCE_PATHS, ChainKind, RecordType
 
 ChainId = Annotated[
     str,
@@ -22,7 +22,7 @@ ChainId = Annotated[
     ),
 ]
 
-router = APIRouter(prefix="/v1/industry-chains", tags=["industry chains"])
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.industry_chain], tags=["industry chains"])
 
 
 @router.get(
@@ -39,15 +39,13 @@ router = APIRouter(prefix="/v1/industry-chains", tags=["industry chains"])
 async def list_industry_chains(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     kind: Annotated[ChainKind | None, Query(description="Kind of record.")] = None,
     parent: Annotated[str | None, Query(description="Only children of this id.")] = None,
     q: TextQuery = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """List industry chains."""
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(queries.list_chains, kind.value if kind else None, parent, q, page)
     return list_response(request, found, page, ChainPublic)
 
@@ -63,7 +61,5 @@ async def list_industry_chains(
 )
 async def get_industry_chain(chain_id: ChainId, db: ReaderDep) -> Response:
     """Get one industry chain."""
-    payload = await db.run(queries.get_payload, IndustryChain, chain_id)
-    if payload is None:
-        raise HTTPException(404, f"No industry chain with id {chain_id!r}.")
+    payload = await record_or_404(db, IndustryChain, chain_id, "industry chain")
     return record_response(payload)

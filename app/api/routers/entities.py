@@ -3,20 +3,20 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import Entity, EntityPublic, EntityType
-from app.params import FormatParam, Limit, Offset, TextQuery
-from app.reader import ReaderDep
-from app.responses import list_response, page_request, record_response
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import PagingDep, TextQuery
+from app.api.responses import ListOf, list_response, page_request, record_response
+from app.models import EntityPublic
+from app.store import queries
+from app.store.tables import Entity
+from app.vocabulary import RESOURCE_PATHS, EntityType, RecordType
 
 EntityId = Annotated[str, Path(description="Id of the entity.", examples=["zhuzhou"])]
 
-router = APIRouter(prefix="/v1/entities", tags=["entities"])
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.entity], tags=["entities"])
 
 
 @router.get(
@@ -31,14 +31,12 @@ router = APIRouter(prefix="/v1/entities", tags=["entities"])
 async def list_entities(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     type: Annotated[EntityType | None, Query(description="Kind of entity.")] = None,
     q: TextQuery = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """List entities."""
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(queries.list_entities, type.value if type else None, q, page)
     return list_response(request, found, page, EntityPublic)
 
@@ -53,7 +51,5 @@ async def list_entities(
 )
 async def get_entity(entity_id: EntityId, db: ReaderDep) -> Response:
     """Get one entity."""
-    payload = await db.run(queries.get_payload, Entity, entity_id)
-    if payload is None:
-        raise HTTPException(404, f"No entity with id {entity_id!r}.")
+    payload = await record_or_404(db, Entity, entity_id, "entity")
     return record_response(payload)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from app.db import is_sqlite, readonly_engine, sqlite_path
-from app.queries import dataset_version
-from app.reader import Reader
+from app.store.engines import is_sqlite, readonly_engine, sqlite_path
+from app.store.queries import dataset_version
+from app.store.reader import Reader
 
 
 @dataclass

@@ -4,11 +4,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app import queries
-from app.dataset.migrate import current_revision, head_revision
-from app.errors import Problem, problem_response
-from app.responses import model_json
-from app.state import DatasetState
+from app.api.errors import Problem, problem_response
+from app.api.responses import model_json
+from app.store import queries
+from app.store.migrations import current_revision, head_revision
+from app.store.state import DatasetState
 
 router = APIRouter(tags=["health"])
 

@@ -1,20 +1,24 @@
-"""Read functions: a reader in, payloads and totals out. No HTTP here.
+"""Read functions of the resources: a reader in, payloads and totals out. No HTTP here."""
 
-Every statement is built from bind parameters only, so one compiled form serves every value;
-the cache key of a statement is its shape (which filters are present, which sort).
-"""
-
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, true
-from sqlalchemy.sql import Select
+from sqlalchemy import bindparam, or_
 from sqlmodel import col, select
 
-from app.models import (
+from app.store.paging import (
+    Page,
+    PageRequest,
+    bind_params,
+    overlaps,
+    page_of,
+    stored_total,
+    text_match,
+)
+from app.store.reader import Reader
+from app.store.tables import (
     DatasetInfo,
     Document,
     Entity,
@@ -24,24 +28,7 @@ from app.models import (
     Link,
     Metric,
 )
-from app.reader import Reader
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of stored payloads and the total matching."""
-
-    payloads: list[str]
-    total: int
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    """Which page, and whether its items are CSV lines rather than JSON payloads."""
-
-    limit: int = 50
-    offset: int = 0
-    csv: bool = False
+from app.vocabulary import METRIC_FILTERS, MetricSort, RecordType
 
 
 @dataclass(frozen=True)
@@ -59,7 +46,7 @@ class MetricFilter:
     q: str | None = None
 
 
-METRIC_SORTS: dict[str, list[Any]] = {
+METRIC_SORTS: dict[MetricSort, list[Any]] = {
     "period": [col(Metric.period_rank)],
     "-period": [col(Metric.period_rank_desc)],
     "value": [col(Metric.value), col(Metric.id)],
@@ -70,96 +57,26 @@ METRIC_SORTS: dict[str, list[Any]] = {
 }
 
 
-def like_pattern(value: str) -> str:
-    """A LIKE pattern matching value anywhere, with LIKE's wildcards escaped."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def text_match(*columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match of the `q` parameter on any of the columns."""
-    return or_(*(col(c).ilike(bindparam("q"), escape="\\") for c in columns))
-
-
-def _overlaps(start_col: Any, end_col: Any, start: bool, end: bool) -> list[Any]:
-    # An open start ("by end of 2018") counts as the point of its end.
-    conds: list[Any] = [end_col.is_not(None)]
-    if start:
-        conds.append(end_col >= bindparam("start"))
-    if end:
-        conds.append(func.coalesce(start_col, end_col) <= bindparam("end"))
-    return conds
-
-
-def _page(
-    db: Reader,
-    key: tuple[Any, ...],
-    model: Any,
-    where: Callable[[], list[Any]],
-    order: Callable[[], list[Any]],
-    params: dict[str, Any],
-    page: "PageRequest",
-) -> Page:
-    def count() -> Select[Any]:
-        return select(func.count()).select_from(model).where(and_(true(), *where()))
-
-    column = "csv_row" if page.csv else "payload"
-
-    def rows() -> Select[Any]:
-        return (
-            select(getattr(model, column))
-            .where(and_(true(), *where()))
-            .order_by(*order())
-            .limit(bindparam("limit"))
-            .offset(bindparam("offset"))
-        )
-
-    if params:
-        total = db.scalar(("count", *key), count, params)
-    else:
-        total = stored_total(db, model.__tablename__)
-    found = db.rows(
-        ("page", column, *key), rows, {**params, "limit": page.limit, "offset": page.offset}
-    )
-    return Page([r[0] for r in found], int(total))
-
-
-def stored_total(db: Reader, table: str) -> int:
-    """The row count of a table, stored at seed time."""
-    value = db.scalar(
-        ("stored_total", table),
-        lambda: select(DatasetInfo.value).where(DatasetInfo.key == f"rows:{table}"),
-    )
-    return int(value or 0)
-
-
-def _params(**values: Any) -> dict[str, Any]:
-    out = {k: v for k, v in values.items() if v is not None}
-    if "q" in out:
-        out["q"] = like_pattern(out["q"])
-    return out
-
-
-def list_metrics(db: Reader, f: MetricFilter, sort: str, page: PageRequest) -> Page:
+def list_metrics(db: Reader, f: MetricFilter, sort: MetricSort, page: PageRequest) -> Page:
     """Observations matching the filters, in the chosen order."""
-    params = _params(**{fld.name: getattr(f, fld.name) for fld in fields(f)})
+    params = bind_params(**{fld.name: getattr(f, fld.name) for fld in fields(f)})
     present = frozenset(params)
 
     def where() -> list[Any]:
         conds: list[Any] = [
             col(getattr(Metric, name)) == bindparam(name)
-            for name in ("indicator", "category", "subject", "kind", "unit")
+            for name in METRIC_FILTERS
             if name in present
         ]
         if "chain" in present:
             linked = select(Link.source_id).where(
-                Link.source_type == "metric",
-                Link.target_type == "industry_chain",
+                Link.source_type == RecordType.metric,
+                Link.target_type == RecordType.industry_chain,
                 Link.target_id == bindparam("chain"),
             )
             conds.append(or_(col(Metric.id).in_(linked), col(Metric.subject) == bindparam("chain")))
         if "start" in present or "end" in present:
-            conds += _overlaps(
+            conds += overlaps(
                 col(Metric.period_start),
                 col(Metric.period_end),
                 "start" in present,
@@ -173,9 +90,9 @@ def list_metrics(db: Reader, f: MetricFilter, sort: str, page: PageRequest) -> P
             )
         return conds
 
-    return _page(
+    return page_of(
         db,
-        ("metric", present, sort),
+        (present, sort),
         Metric,
         where,
         lambda: METRIC_SORTS[sort],
@@ -207,7 +124,7 @@ def first_payload(db: Reader, model: Any, preferred: str | None = None) -> str |
 
 def list_indicators(db: Reader, category: str | None, q: str | None, page: PageRequest) -> Page:
     """Series, by id."""
-    params = _params(category=category, q=q)
+    params = bind_params(category=category, q=q)
 
     def where() -> list[Any]:
         conds: list[Any] = []
@@ -217,9 +134,9 @@ def list_indicators(db: Reader, category: str | None, q: str | None, page: PageR
             conds.append(text_match(Indicator.name_zh, Indicator.name_en, Indicator.id))
         return conds
 
-    return _page(
+    return page_of(
         db,
-        ("indicator", frozenset(params)),
+        (frozenset(params),),
         Indicator,
         where,
         lambda: [col(Indicator.id)],
@@ -246,7 +163,7 @@ def list_chains(
     db: Reader, kind: str | None, parent: str | None, q: str | None, page: PageRequest
 ) -> Page:
     """Industry chains, clusters and systems, in document order."""
-    params = _params(kind=kind, parent=parent, q=q)
+    params = bind_params(kind=kind, parent=parent, q=q)
 
     def where() -> list[Any]:
         conds: list[Any] = [
@@ -265,9 +182,9 @@ def list_chains(
             )
         return conds
 
-    return _page(
+    return page_of(
         db,
-        ("industry_chain", frozenset(params)),
+        (frozenset(params),),
         IndustryChain,
         where,
         lambda: [col(IndustryChain.document), col(IndustryChain.start), col(IndustryChain.id)],
@@ -285,12 +202,12 @@ def list_events(
     page: PageRequest,
 ) -> Page:
     """Events in date order; undated events last, in document order."""
-    params = _params(start=start, end=end, q=q, entity=entity)
+    params = bind_params(start=start, end=end, q=q, entity=entity)
 
     def where() -> list[Any]:
         conds: list[Any] = []
         if "start" in params or "end" in params:
-            conds += _overlaps(
+            conds += overlaps(
                 col(Event.date_start), col(Event.date_end), "start" in params, "end" in params
             )
         if "q" in params:
@@ -299,17 +216,17 @@ def list_events(
             conds.append(
                 col(Event.id).in_(
                     select(Link.source_id).where(
-                        Link.source_type == "event",
-                        Link.target_type == "entity",
+                        Link.source_type == RecordType.event,
+                        Link.target_type == RecordType.entity,
                         Link.target_id == bindparam("entity"),
                     )
                 )
             )
         return conds
 
-    return _page(
+    return page_of(
         db,
-        ("event", frozenset(params)),
+        (frozenset(params),),
         Event,
         where,
         lambda: [col(Event.rank)],
@@ -320,7 +237,7 @@ def list_events(
 
 def list_entities(db: Reader, type_: str | None, q: str | None, page: PageRequest) -> Page:
     """Entities, by id."""
-    params = _params(type=type_, q=q)
+    params = bind_params(type=type_, q=q)
 
     def where() -> list[Any]:
         conds: list[Any] = []
@@ -330,9 +247,9 @@ def list_entities(db: Reader, type_: str | None, q: str | None, page: PageReques
             conds.append(text_match(Entity.name_zh, Entity.name_en, Entity.as_written, Entity.id))
         return conds
 
-    return _page(
+    return page_of(
         db,
-        ("entity", frozenset(params)),
+        (frozenset(params),),
         Entity,
         where,
         lambda: [col(Entity.id)],
@@ -343,9 +260,9 @@ def list_entities(db: Reader, type_: str | None, q: str | None, page: PageReques
 
 def list_documents(db: Reader, page: PageRequest) -> Page:
     """Documents, newest first."""
-    return _page(
+    return page_of(
         db,
-        ("document",),
+        (),
         Document,
         list,
         lambda: [col(Document.published).desc(), col(Document.id)],
@@ -371,19 +288,20 @@ def dataset_version(db: Reader) -> str | None:
     )
 
 
+# The names /v1 gives the record counts, in its order.
 COUNTED = {
-    "metrics": "metric",
-    "indicators": "indicator",
-    "industry_chains": "industry_chain",
-    "events": "event",
-    "entities": "entity",
-    "documents": "document",
+    "metrics": RecordType.metric,
+    "indicators": RecordType.indicator,
+    "industry_chains": RecordType.industry_chain,
+    "events": RecordType.event,
+    "entities": RecordType.entity,
+    "documents": RecordType.document,
 }
 
 
 def counts(db: Reader) -> dict[str, int]:
     """Records per resource."""
-    return {name: stored_total(db, table) for name, table in COUNTED.items()}
+    return {name: stored_total(db, table.value) for name, table in COUNTED.items()}
 
 
 def document_summaries(db: Reader) -> list[dict[str, Any]]:

@@ -1,17 +1,19 @@
-"""Pure-ASGI edge: CORS, preflight and OPTIONS, HEAD, nosniff, and a last-resort 500.
+"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, and the 500.
 
-It is the outermost layer, so every response, errors and 500s included, carries the CORS and
-security headers. CORS is fixed policy (any origin, GET/HEAD/OPTIONS, no credentials), so it is
-a few constant headers rather than a general-purpose middleware.
+Every response passes it, cached answers, 304s and errors included, so it is the one place that
+adds the headers every response needs, answers HEAD (as GET without the body), and turns an
+unhandled error into the 500 problem (logged once, here). CORS is fixed policy (any origin,
+GET/HEAD/OPTIONS, no credentials), so it is a few constant headers rather than a general-purpose
+middleware.
 """
 
 import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import ALLOWED_METHODS, problem_response
+from app.api.errors import ALLOWED_METHODS, problem_response
 
-log = logging.getLogger("app.middleware")
+log = logging.getLogger("app.edge")
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 CORS = (
@@ -26,13 +28,8 @@ ALLOWED_REQUEST_HEADERS = (
 PREFLIGHT_MAX_AGE = b"86400"
 
 
-def edge_headers(origin: bool) -> tuple[tuple[bytes, bytes], ...]:
-    """The headers the edge adds to every response (CORS only for cross-origin requests)."""
-    return (NOSNIFF, *CORS) if origin else (NOSNIFF,)
-
-
 class EdgeMiddleware:
-    """The outermost layer: headers every response needs, and the methods a read-only API has."""
+    """Headers every response needs, the methods a read-only API has, and the last resort."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,29 +44,29 @@ class EdgeMiddleware:
                 origin = value
             elif name == b"access-control-request-method":
                 request_method = value
-        extra = list(edge_headers(origin is not None))
-        sender = _Sender(send, extra, drop_body=scope["method"] == "HEAD")
-        send = sender
         method = scope["method"]
+        extra = [NOSNIFF, *CORS] if origin is not None else [NOSNIFF]
+        sender = _Sender(send, extra, drop_body=method == "HEAD")
         try:
             if method == "OPTIONS":
                 if origin is not None and request_method is not None:
-                    await self._preflight(scope, receive, send, request_method.decode("latin-1"))
+                    await self._preflight(scope, receive, sender, request_method.decode("latin-1"))
                 else:
-                    await self._options(scope, receive, send)
+                    await self._options(scope, receive, sender)
                 return
-            if method == "HEAD":
+            if method == "HEAD":  # the only place HEAD is handled: GET, then no body
                 scope = {**scope, "method": "GET"}
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, sender)
         except Exception:
-            if sender.finished:
-                return  # the framework sent its 500 problem and logged the error (errors.py)
             log.exception("unhandled error on %s %s", method, scope.get("path"))
             if sender.started:
                 raise  # half a response: only the server can abort the connection
             await problem_response(
-                500, "The server failed to answer; the error was logged.", scope.get("path", "")
-            )(scope, receive, send)
+                500,
+                "The server failed to answer; the error was logged.",
+                scope.get("path", ""),
+                headers={"Cache-Control": "no-store"},
+            )(scope, receive, sender)
 
     async def _preflight(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         if method.upper() not in ALLOWED:
@@ -134,14 +131,11 @@ class _Sender:
         self.extra = extra
         self.drop_body = drop_body
         self.started = False
-        self.finished = False
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
             message = {**message, "headers": [*message.get("headers", ()), *self.extra]}
-        elif message["type"] == "http.response.body":
-            self.finished = not message.get("more_body", False)
-            if self.drop_body:
-                message = {**message, "body": b""}
+        elif message["type"] == "http.response.body" and self.drop_body:
+            message = {**message, "body": b""}
         await self.send(message)

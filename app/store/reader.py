@@ -10,14 +10,13 @@ thread pool, since they wait on the network.
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
-from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.sql import Select
 
-from app.db import is_sqlite
+from app.store.engines import is_sqlite
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -87,12 +86,3 @@ class Reader:
         if self.inline:
             return fn(self, *args, **kwargs)
         return await anyio.to_thread.run_sync(lambda: fn(self, *args, **kwargs))
-
-
-async def get_reader(request: Request) -> Reader:
-    """The app's reader (async, so resolving it costs no thread hop)."""
-    reader: Reader = request.app.state.dataset.reader
-    return reader
-
-
-ReaderDep = Annotated[Reader, Depends(get_reader)]

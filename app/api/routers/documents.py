@@ -6,19 +6,20 @@ from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import Document, DocumentPublic
-from app.params import FormatParam, Limit, Offset
-from app.reader import ReaderDep
-from app.responses import list_response, page_request, record_response
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import PagingDep
+from app.api.responses import ListOf, list_response, page_request, record_response
+from app.models import DocumentPublic
+from app.store import queries
+from app.store.tables import Document
+from app.vocabulary import RESOURCE_PATHS, RecordType
 
 DocumentId = Annotated[
     str, Path(description="Id of the document.", examples=["zhuzhou-2021-11-09"])
 ]
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.document], tags=["documents"])
 
 
 @router.get(
@@ -33,12 +34,10 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 async def list_documents(
     request: Request,
     db: ReaderDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
+    paging: PagingDep,
 ) -> Response:
     """List documents."""
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(queries.list_documents, page)
     return list_response(request, found, page, DocumentPublic)
 
@@ -54,9 +53,7 @@ async def list_documents(
 )
 async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
     """Get one document."""
-    payload = await db.run(queries.get_payload, Document, document_id)
-    if payload is None:
-        raise HTTPException(404, f"No document with id {document_id!r}.")
+    payload = await record_or_404(db, Document, document_id, "document")
     return record_response(payload)
 
 

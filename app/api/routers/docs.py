@@ -38,27 +38,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+SWAGGER_UI_PARAMETERS = {
+    "defaultModelsExpandDepth": 0,
+    "displayRequestDuration": True,
+    "tryItOutEnabled": True,
+    "validatorUrl": None,
+}
+
+
 def _page(response: HTMLResponse) -> HTMLResponse:
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
 
 
+def _urls(request: Request) -> tuple[str, str]:
+    """The OpenAPI document's URL and the assets' folder, behind any path prefix."""
+    root = request.scope.get("root_path", "")
+    return f"{root}/openapi.json", f"{root}/docs-assets"
+
+
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI for /openapi.json."""
-    root = request.scope.get("root_path", "")
+    spec, assets = _urls(request)
     html = get_swagger_ui_html(
-        openapi_url=f"{root}/openapi.json",
+        openapi_url=spec,
         title=f"{TITLE} – Swagger UI",
-        swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
-        swagger_favicon_url=f"{root}/docs-assets/favicon.png",
-        swagger_ui_parameters={
-            "defaultModelsExpandDepth": 0,
-            "displayRequestDuration": True,
-            "tryItOutEnabled": True,
-            "validatorUrl": None,
-        },
+        swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+        swagger_css_url=f"{assets}/swagger-ui.css",
+        swagger_favicon_url=f"{assets}/favicon.png",
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
     )
     return _page(html)
 
@@ -66,12 +75,12 @@ def swagger_ui(request: Request) -> HTMLResponse:
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc for /openapi.json."""
-    root = request.scope.get("root_path", "")
+    spec, assets = _urls(request)
     html = get_redoc_html(
-        openapi_url=f"{root}/openapi.json",
+        openapi_url=spec,
         title=f"{TITLE} – ReDoc",
-        redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
-        redoc_favicon_url=f"{root}/docs-assets/favicon.png",
+        redoc_js_url=f"{assets}/redoc.standalone.js",
+        redoc_favicon_url=f"{assets}/favicon.png",
         with_google_fonts=False,
     )
     return _page(html)

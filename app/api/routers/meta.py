@@ -4,9 +4,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from app import queries
-from app.reader import ReaderDep
-from app.responses import model_json
+from app.api.deps import ReaderDep
+from app.api.responses import model_json
+from app.store import queries
+from app.vocabulary import RESOURCE_PATHS, RecordType
 
 router = APIRouter(tags=["dataset"])
 
@@ -63,12 +64,12 @@ async def get_dataset(db: ReaderDep) -> Response:
         + "; each record cites its verbatim quote and offsets.",
         translation_note=TRANSLATION_NOTE,
         resources={
-            "metrics": "/v1/metrics",
-            "indicators": "/v1/indicators",
-            "industry_chains": "/v1/industry-chains",
-            "timeline": "/v1/timeline",
-            "entities": "/v1/entities",
-            "documents": "/v1/documents",
+            "metrics": RESOURCE_PATHS[RecordType.metric],
+            "indicators": RESOURCE_PATHS[RecordType.indicator],
+            "industry_chains": RESOURCE_PATHS[RecordType.industry_chain],
+            "timeline": RESOURCE_PATHS[RecordType.event],
+            "entities": RESOURCE_PATHS[RecordType.entity],
+            "documents": RESOURCE_PATHS[RecordType.document],
             "search": "/v1/search?q=",
             "openapi": "/openapi.json",
             "docs": "/docs",

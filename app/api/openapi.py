@@ -7,24 +7,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from app import queries
-from app.errors import PROBLEM_JSON, problem_body
-from app.models import (
-    ChainPublic,
-    Document,
-    DocumentPublic,
-    Entity,
-    EntityPublic,
-    Event,
-    EventPublic,
-    Indicator,
-    IndicatorPublic,
-    IndustryChain,
-    Metric,
-    MetricPublic,
-)
-from app.reader import Reader
-from app.search import search
+from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.responses import envelope
+from app.models import PUBLIC_MODELS
+from app.store import queries
+from app.store.migrations import head_revision
+from app.store.reader import Reader
+from app.store.search import search
+from app.store.tables import Document, Entity, Event, Indicator, IndustryChain, Metric
 from app.tabular import render_csv
 
 DESCRIPTION = """
@@ -69,14 +59,13 @@ TAGS = [
 ]
 
 PREFERRED_METRIC = "gdp-2021-q1-q3"
-PUBLIC_MODELS: dict[str, type[BaseModel]] = {
-    m.__name__: m
-    for m in (MetricPublic, IndicatorPublic, ChainPublic, EventPublic, EntityPublic, DocumentPublic)
-}
+MODELS_BY_NAME: dict[str, type[BaseModel]] = {m.__name__: m for m in PUBLIC_MODELS.values()}
 
 
-def _page(items: list[Any], total: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": 50, "offset": 0}
+def _page(items: list[Any], total: int) -> Any:
+    """The first page of a list holding items, as the list route renders it."""
+    texts = [orjson.dumps(item).decode("utf-8") for item in items]
+    return orjson.loads(envelope(texts, total, 50, 0))
 
 
 def _first(db: Reader, model: Any, preferred: str | None = None) -> Any:
@@ -131,7 +120,11 @@ def examples(db: Reader) -> dict[str, Any]:
             "resources": {"metrics": "/v1/metrics"},
         },
         "livez": {"status": "ok"},
-        "readyz": {"status": "ready", "dataset_version": version, "schema_revision": "0001"},
+        "readyz": {
+            "status": "ready",
+            "dataset_version": version,
+            "schema_revision": head_revision(),
+        },
     }
 
 
@@ -140,7 +133,7 @@ def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, A
     ref = schema["components"]["schemas"][
         op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     ]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1]
-    model = PUBLIC_MODELS.get(ref)
+    model = MODELS_BY_NAME.get(ref)
     if model is None:
         return ""
     payloads = [orjson.dumps(item).decode("utf-8") for item in example["items"]]

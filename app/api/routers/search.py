@@ -7,14 +7,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import StringConstraints
 from starlette.responses import Response
 
-from app.errors import ERROR_RESPONSES
-from app.models import Bilingual
-from app.params import FormatParam, Limit, Offset
-from app.queries import Page
-from app.reader import ReaderDep
-from app.responses import list_response, page_request
-from app.schemas import ListOf, SearchHit
-from app.search import search
+from app.api.deps import ReaderDep
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import PagingDep
+from app.api.responses import ListOf, list_response, page_request
+from app.models import Bilingual, SearchHit
+from app.store.paging import Page
+from app.store.search import search
 from app.tabular import csv_line
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
@@ -34,6 +33,7 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
 async def search_all(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     q: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=2, max_length=100),
@@ -42,13 +42,10 @@ async def search_all(
             examples=["地区生产总值"],
         ),
     ],
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """Search across resources."""
     hits = await db.run(search, q)
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     items = [
         SearchHit(
             type=h.type,
@@ -58,7 +55,7 @@ async def search_all(
             score=h.score,
             url=h.url,
         ).model_dump(mode="json")
-        for h in hits[offset : offset + limit]
+        for h in hits[paging.offset : paging.offset + paging.limit]
     ]
     lines = [
         csv_line(item, SearchHit) if page.csv else orjson.dumps(item).decode("utf-8")

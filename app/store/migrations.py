@@ -1,4 +1,4 @@
-"""Alembic, driven from code: the seed command and the tests migrate the same way."""
+"""Alembic, driven from code: the seed command, readiness and the tests migrate and check alike."""
 
 from alembic import command
 from alembic.config import Config

@@ -2,25 +2,31 @@
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
-from app.models import SearchEntry
-from app.queries import like_pattern
-from app.reader import Reader
+from app.store.paging import like_pattern
+from app.store.reader import Reader
+from app.store.tables import SearchEntry
+from app.vocabulary import RecordType, SearchableType
 
 # Where a match counts most: a name is worth more than a quote.
 FIELD_WEIGHTS = {"name": 10.0, "as_written": 6.0, "quote": 3.0, "id": 2.0}
-TYPE_ORDER = {"metric": 0, "industry_chain": 1, "event": 2, "entity": 3}
+TYPE_ORDER: dict[str, int] = {
+    RecordType.metric: 0,
+    RecordType.industry_chain: 1,
+    RecordType.event: 2,
+    RecordType.entity: 3,
+}
 
 
 @dataclass(frozen=True)
 class Hit:
     """One search result."""
 
-    type: str
+    type: SearchableType
     id: str
     name_zh: str
     name_en: str
@@ -71,6 +77,6 @@ def search(db: Reader, q: str) -> list[Hit]:
         fields = {"name": [zh, en], "quote": [quote], "id": [rid]}
         if written is not None:
             fields["as_written"] = [written]
-        hits.append(Hit(kind, rid, zh, en, quote, _score(q, fields), url))
+        hits.append(Hit(cast(SearchableType, kind), rid, zh, en, quote, _score(q, fields), url))
     hits.sort(key=lambda h: (-h.score, TYPE_ORDER[h.type], h.id))
     return hits

@@ -17,8 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.middleware import edge_headers
-from app.negotiation import negotiate
+from app.api.negotiation import Format, decide, remember
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
 VARY = (b"vary", b"Accept, Accept-Encoding")
@@ -34,21 +33,10 @@ COMPRESSIBLE = (
 DROPPED = frozenset(
     {b"vary", b"cache-control", b"etag", b"content-length", b"content-encoding", b"last-modified"}
 )
-KEPT_ON_304 = frozenset(
-    {
-        b"etag",
-        b"cache-control",
-        b"vary",
-        b"link",
-        b"x-total-count",
-        b"x-content-type-options",
-        b"access-control-allow-origin",
-        b"access-control-expose-headers",
-    }
-)
+KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
 
 Key = tuple[str, str, str, bool]
-RawKey = tuple[str, bytes, bytes | None, bytes, bool]  # path, query, Accept, A-E, Origin?
+RawKey = tuple[str, bytes, bytes | None, bytes]  # path, query, Accept, Accept-Encoding
 
 
 @dataclass(frozen=True)
@@ -107,7 +95,7 @@ class ResponseCache:
         self.size = 0
 
 
-def request_key(scope: Scope, accept: str | None, accept_encoding: str) -> Key:
+def request_key(scope: Scope, fmt: Format | None, accept_encoding: str) -> Key:
     """Path, normalised query, negotiated format and gzip acceptance.
 
     The query is decoded and re-encoded, and sorted by name only: the order of repeated values
@@ -115,16 +103,14 @@ def request_key(scope: Scope, accept: str | None, accept_encoding: str) -> Key:
     """
     query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
     query.sort(key=lambda kv: kv[0])
-    fmt_param = next((v for k, v in reversed(query) if k == "format"), None)
-    try:
-        fmt = negotiate(fmt_param, accept).value
-    except ValueError:
-        fmt = "invalid"
-    return (scope["path"], urlencode(query), fmt, "gzip" in accept_encoding)
+    return (scope["path"], urlencode(query), fmt or "invalid", "gzip" in accept_encoding)
 
 
 class CachingMiddleware:
-    """Strong ETags and 304s for every 200; replays cached responses of the same version."""
+    """Strong ETags and 304s for every 200; replays cached responses of the same version.
+
+    It sees GET only: the edge outside it has turned HEAD into GET and answers OPTIONS.
+    """
 
     def __init__(
         self,
@@ -151,8 +137,7 @@ class CachingMiddleware:
         return f'"{digest}"'
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope.get("method")
-        if scope["type"] != "http" or method not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         path = scope["path"]
@@ -161,7 +146,6 @@ class CachingMiddleware:
             return
         accept = if_none_match = None
         accept_encoding = b""
-        origin = False
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value
@@ -169,36 +153,29 @@ class CachingMiddleware:
                 accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-            elif name == b"origin":
-                origin = True
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
-        # The raw request is the cache key: a hit costs one dict lookup. Normalising (and the
-        # ETag that depends on it) is only worked out on a miss. Origin only adds the constant
-        # CORS headers, so its presence is part of the key, not its value.
-        raw = (path, scope["query_string"], accept, accept_encoding, origin)
+        # The raw request is the cache key: a hit costs one dict lookup. Negotiating (and the
+        # ETag that depends on it) is only worked out on a miss, once: the route reuses it.
+        raw = (path, scope["query_string"], accept, accept_encoding)
         stored = self.cache.get(raw)
         if stored is not None:
             etag = stored.etag
         else:
-            key = request_key(
-                scope, accept and accept.decode("latin-1"), accept_encoding.decode("latin-1")
-            )
+            fmt = decide(scope, accept)
+            key = request_key(scope, fmt, accept_encoding.decode("latin-1"))
             etag = self.etag(version, key)
         inm_tags = if_none_match is not None and if_none_match.strip() != "*"
         if inm_tags and etag_matches(if_none_match or "", etag):
             await _send_304(
                 send,
-                stored.headers
-                if stored
-                else ((b"etag", etag.encode()), self.cache_control, VARY, *edge_headers(origin)),
+                stored.headers if stored else ((b"etag", etag.encode()), self.cache_control, VARY),
             )
             return
         if stored is None:
-            get = scope if method == "GET" else {**scope, "method": "GET"}
-            stored = await self._fetch(get, receive, send, key, etag, method == "HEAD")
+            stored = await self._fetch(remember(scope, fmt), receive, send, key, etag)
             if stored is None:
                 return  # not a 200: already sent as it was, with no-cache
             self.cache.put(raw, stored)
@@ -206,10 +183,10 @@ class CachingMiddleware:
             await _send_304(send, stored.headers)
             return
         await send(stored.start)
-        await send(stored.message if method == "GET" else {"type": "http.response.body"})
+        await send(stored.message)
 
     async def _fetch(
-        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str, head: bool
+        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str
     ) -> Stored | None:
         """Run the route; a 200 is returned for storing, anything else is sent at once."""
         start: Message = {}
@@ -222,15 +199,10 @@ class CachingMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        try:
-            await self.app(scope, receive, collect)
-        except Exception:
-            if start:  # the app answered (its 500 problem) before raising: deliver, then raise
-                await _send_uncached(send, start, b"".join(chunks), head)
-            raise
+        await self.app(scope, receive, collect)
         body = b"".join(chunks)
         if start.get("status") != 200:
-            await _send_uncached(send, start, body, head)
+            await _send_uncached(send, start, body)
             return None
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
         content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
@@ -246,12 +218,12 @@ class CachingMiddleware:
         return Stored(tuple(headers), body, etag)
 
 
-async def _send_uncached(send: Send, start: Message, body: bytes, head: bool) -> None:
+async def _send_uncached(send: Send, start: Message, body: bytes) -> None:
     """Pass on a response that is not a 200, marked as not to be reused without checking."""
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
     headers += [VARY, NO_CACHE, (b"content-length", str(len(body)).encode())]
     await send({**start, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_304(send: Send, headers: tuple[tuple[bytes, bytes], ...]) -> None:
@@ -272,13 +244,15 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     return wrapper
 
 
-def code_fingerprint(*parts: str) -> str:
-    """Identifies the code that renders responses, so a deployment never reuses old ETags."""
+def code_fingerprint(package: Path, *parts: str) -> str:
+    """Identifies the code that shapes responses (every file of the package, not only this
+    layer's folder), so a deployment never reuses old ETags."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
         h.update(part.encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(p for p in package.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()

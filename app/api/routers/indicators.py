@@ -3,20 +3,20 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app import queries
-from app.errors import ERROR_RESPONSES
-from app.models import Category, Indicator, IndicatorDetail, IndicatorPublic
-from app.params import FormatParam, Limit, Offset, TextQuery
-from app.reader import ReaderDep
-from app.responses import json_response, list_response, page_request
-from app.schemas import ListOf
+from app.api.deps import ReaderDep, record_or_404
+from app.api.errors import ERROR_RESPONSES
+from app.api.params import PagingDep, TextQuery
+from app.api.responses import ListOf, json_response, list_response, page_request
+from app.models import IndicatorDetail, IndicatorPublic
+from app.store import queries
+from app.store.tables import Indicator
+from app.vocabulary import RESOURCE_PATHS, Category, RecordType
 
 IndicatorId = Annotated[str, Path(description="Id of the series.", examples=["gdp"])]
 
-router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
+router = APIRouter(prefix=RESOURCE_PATHS[RecordType.indicator], tags=["indicators"])
 
 
 @router.get(
@@ -32,14 +32,12 @@ router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 async def list_indicators(
     request: Request,
     db: ReaderDep,
+    paging: PagingDep,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     q: TextQuery = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: FormatParam = None,
 ) -> Response:
     """List series."""
-    page = page_request(request, limit, offset, format)
+    page = page_request(request, paging)
     found = await db.run(queries.list_indicators, category.value if category else None, q, page)
     return list_response(request, found, page, IndicatorPublic)
 
@@ -55,9 +53,7 @@ async def list_indicators(
 )
 async def get_indicator(indicator_id: IndicatorId, db: ReaderDep) -> Response:
     """Get one series."""
-    payload = await db.run(queries.get_payload, Indicator, indicator_id)
-    if payload is None:
-        raise HTTPException(404, f"No indicator with id {indicator_id!r}.")
+    payload = await record_or_404(db, Indicator, indicator_id, "indicator")
     items = await db.run(queries.indicator_observations, indicator_id)
     body = payload.encode("utf-8")[:-1] + b',"items":[' + ",".join(items).encode("utf-8") + b"]}"
     return json_response(body)

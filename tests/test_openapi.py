@@ -208,3 +208,44 @@ def test_an_unknown_docs_asset_is_a_problem_404(client: TestClient) -> None:
     response = client.get("/docs-assets/swagger-ui-bundle.js.map")
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM_JSON
+
+
+# The operations that answer one record (or a health probe), and the URL of the example's own.
+SINGLE: dict[str, str] = {
+    "get_metric": "/v1/metrics/{id}",
+    "get_indicator": "/v1/indicators/{id}",
+    "get_industry_chain": "/v1/industry-chains/{id}",
+    "get_event": "/v1/timeline/{id}",
+    "get_entity": "/v1/entities/{id}",
+    "get_document": "/v1/documents/{id}",
+    "get_dataset": "/v1",
+    "livez": "/livez",
+    "readyz": "/readyz",
+}
+
+
+def test_every_single_record_operation_is_checked_below(document: dict[str, Any]) -> None:
+    ids = {
+        op["operationId"]
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if "application/json" in op["responses"].get("200", {}).get("content", {})
+        and not op["operationId"].startswith(("list_", "search"))
+    }
+    assert ids == set(SINGLE)
+
+
+@pytest.mark.parametrize(("operation_id", "url"), SINGLE.items())
+def test_the_example_of_a_single_record_is_what_the_live_app_answers(
+    client: TestClient, document: dict[str, Any], operation_id: str, url: str
+) -> None:
+    op = next(
+        op
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if op["operationId"] == operation_id
+    )
+    example = op["responses"]["200"]["content"]["application/json"]["example"]
+    live = client.get(url.format(id=example.get("id")))
+    assert live.status_code == 200
+    assert example == live.json()

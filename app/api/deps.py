@@ -1,11 +1,10 @@
-"""Route dependencies: the loaded dataset's reader, and one record by id or a 404."""
+"""Route dependencies: the loaded dataset's reader; one record by id, or a 404."""
 
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.exceptions import HTTPException
 
-from app.store import queries
 from app.store.reader import Reader
 
 
@@ -16,11 +15,11 @@ async def get_reader(request: Request) -> Reader:
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader)]
+T = TypeVar("T")
 
 
-async def record_or_404(db: Reader, table: Any, record_id: str, noun: str) -> str:
-    """The stored payload of one record; an unknown id is a 404 problem naming it."""
-    payload = await db.run(queries.get_payload, table, record_id)
-    if payload is None:
+def found_or_404(found: T | None, noun: str, record_id: str) -> T:
+    """What a query found for one id; nothing is a 404 problem naming the id."""
+    if found is None:
         raise HTTPException(404, f"No {noun} with id {record_id!r}.")
-    return payload
+    return found

@@ -9,8 +9,9 @@ from pydantic import BaseModel
 
 from app.api.errors import PROBLEM_JSON, problem_body
 from app.api.responses import envelope
+from app.api.routers.meta import describe_dataset
 from app.models import PUBLIC_MODELS
-from app.store import queries
+from app.store import info, queries
 from app.store.migrations import head_revision
 from app.store.reader import Reader
 from app.store.search import search
@@ -74,20 +75,20 @@ def _first(db: Reader, model: Any, preferred: str | None = None) -> Any:
 
 def examples(db: Reader) -> dict[str, Any]:
     """An example 200 body per operation id, from the loaded data."""
-    counts = queries.counts(db)
+    counts = info.counts(db)
     metric = _first(db, Metric, PREFERRED_METRIC)
     indicator = _first(db, Indicator, metric["indicator"] if metric else None)
     chain = _first(db, IndustryChain)
     event = _first(db, Event)
     entity = _first(db, Entity, "zhuzhou")
     document = _first(db, Document)
-    version = queries.dataset_version(db)
+    version = info.dataset_version(db)
     hits = search(db, "地区生产总值")[:2]
     return {
         "list_metrics": _page([metric], counts["metrics"]),
         "get_metric": metric,
         "list_indicators": _page([indicator], counts["indicators"]),
-        "get_indicator": {**indicator, "items": [metric]},
+        "get_indicator": orjson.loads(queries.indicator_detail(db, indicator["id"]) or "null"),
         "list_industry_chains": _page([chain], counts["industry_chains"]),
         "get_industry_chain": chain,
         "list_events": _page([event], counts["events"]),
@@ -96,29 +97,8 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_entity": entity,
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
-        "search": _page(
-            [
-                {
-                    "type": h.type,
-                    "id": h.id,
-                    "name": {"zh": h.name_zh, "en": h.name_en},
-                    "quote": h.quote,
-                    "score": h.score,
-                    "url": h.url,
-                }
-                for h in hits
-            ],
-            len(hits),
-        ),
-        "get_dataset": {
-            "name": "Zhuzhou facts",
-            "dataset_version": version,
-            "counts": counts,
-            "documents": queries.document_summaries(db),
-            "attribution": "…",
-            "translation_note": "…",
-            "resources": {"metrics": "/v1/metrics"},
-        },
+        "search": _page([h.model_dump(mode="json") for h in hits], len(hits)),
+        "get_dataset": describe_dataset(db).model_dump(mode="json"),
         "livez": {"status": "ok"},
         "readyz": {
             "status": "ready",

@@ -4,7 +4,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-import orjson
 from sqlalchemy import bindparam, or_
 from sqlmodel import col, select
 
@@ -14,12 +13,10 @@ from app.store.paging import (
     bind_params,
     overlaps,
     page_of,
-    stored_total,
     text_match,
 )
 from app.store.reader import Reader
 from app.store.tables import (
-    DatasetInfo,
     Document,
     Entity,
     Event,
@@ -143,6 +140,14 @@ def list_indicators(db: Reader, category: str | None, q: str | None, page: PageR
         params,
         page,
     )
+
+
+def indicator_detail(db: Reader, indicator_id: str) -> str | None:
+    """A series' stored JSON with all its observations as `items`, in period order."""
+    payload = get_payload(db, Indicator, indicator_id)
+    if payload is None:
+        return None
+    return payload[:-1] + ',"items":[' + ",".join(indicator_observations(db, indicator_id)) + "]}"
 
 
 def indicator_observations(db: Reader, indicator_id: str) -> list[str]:
@@ -278,37 +283,3 @@ def document_text(db: Reader, document_id: str) -> str | None:
         lambda: select(Document.text).where(Document.id == bindparam("id")),
         {"id": document_id},
     )
-
-
-def dataset_version(db: Reader) -> str | None:
-    """The content hash of the loaded dataset."""
-    return db.text(
-        "version",
-        lambda: select(DatasetInfo.value).where(DatasetInfo.key == "version"),
-    )
-
-
-# The names /v1 gives the record counts, in its order.
-COUNTED = {
-    "metrics": RecordType.metric,
-    "indicators": RecordType.indicator,
-    "industry_chains": RecordType.industry_chain,
-    "events": RecordType.event,
-    "entities": RecordType.entity,
-    "documents": RecordType.document,
-}
-
-
-def counts(db: Reader) -> dict[str, int]:
-    """Records per resource."""
-    return {name: stored_total(db, table.value) for name, table in COUNTED.items()}
-
-
-def document_summaries(db: Reader) -> list[dict[str, Any]]:
-    """Id, title, publisher, date and hash of every document, newest first."""
-    rows = db.rows(
-        "summaries",
-        lambda: select(Document.payload).order_by(col(Document.published).desc(), col(Document.id)),
-    )
-    keys = ("id", "title", "publisher", "published", "sha256")
-    return [{k: d[k] for k in keys} for d in (orjson.loads(r[0]) for r in rows)]

@@ -1,12 +1,12 @@
 """One ranked search across metrics, events, chains and entities."""
 
 import re
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from app.models import Bilingual, SearchHit
 from app.store.paging import like_pattern
 from app.store.reader import Reader
 from app.store.tables import SearchEntry
@@ -20,19 +20,6 @@ TYPE_ORDER: dict[str, int] = {
     RecordType.event: 2,
     RecordType.entity: 3,
 }
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    type: SearchableType
-    id: str
-    name_zh: str
-    name_en: str
-    quote: str
-    score: float
-    url: str
 
 
 def _score(q: str, fields: dict[str, list[str]]) -> float:
@@ -56,7 +43,7 @@ def _score(q: str, fields: dict[str, list[str]]) -> float:
     return total
 
 
-def search(db: Reader, q: str) -> list[Hit]:
+def search(db: Reader, q: str) -> list[SearchHit]:
     """Every matching record, best first (then by type and id)."""
     columns: list[Any] = [
         SearchEntry.type,
@@ -72,11 +59,20 @@ def search(db: Reader, q: str) -> list[Hit]:
         lambda: select(*columns).where(col(SearchEntry.text).like(bindparam("q"), escape="\\")),
         {"q": like_pattern(q.casefold())},
     )
-    hits: list[Hit] = []
+    hits: list[SearchHit] = []
     for kind, rid, zh, en, written, quote, url in found:
         fields = {"name": [zh, en], "quote": [quote], "id": [rid]}
         if written is not None:
             fields["as_written"] = [written]
-        hits.append(Hit(cast(SearchableType, kind), rid, zh, en, quote, _score(q, fields), url))
+        hits.append(
+            SearchHit(
+                type=cast(SearchableType, kind),
+                id=rid,
+                name=Bilingual(zh=zh, en=en),
+                quote=quote,
+                score=_score(q, fields),
+                url=url,
+            )
+        )
     hits.sort(key=lambda h: (-h.score, TYPE_ORDER[h.type], h.id))
     return hits

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from app.store.engines import is_sqlite, readonly_engine, sqlite_path
-from app.store.queries import dataset_version
+from app.store.info import dataset_version
 from app.store.reader import Reader
 
 

@@ -3,10 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import PagingDep
 from app.api.responses import ListOf, list_response, page_request, record_response
@@ -53,8 +52,8 @@ async def list_documents(
 )
 async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
     """Get one document."""
-    payload = await record_or_404(db, Document, document_id, "document")
-    return record_response(payload)
+    payload = await db.run(queries.get_payload, Document, document_id)
+    return record_response(found_or_404(payload, "document", document_id))
 
 
 @router.get(
@@ -75,6 +74,5 @@ async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
 async def get_document_text(document_id: DocumentId, db: ReaderDep) -> Response:
     """Get the text of one document."""
     text = await db.run(queries.document_text, document_id)
-    if text is None:
-        raise HTTPException(404, f"No document with id {document_id!r}.")
+    text = found_or_404(text, "document", document_id)
     return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8")

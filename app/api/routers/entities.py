@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import PagingDep, TextQuery
 from app.api.responses import ListOf, list_response, page_request, record_response
@@ -51,5 +51,5 @@ async def list_entities(
 )
 async def get_entity(entity_id: EntityId, db: ReaderDep) -> Response:
     """Get one entity."""
-    payload = await record_or_404(db, Entity, entity_id, "entity")
-    return record_response(payload)
+    payload = await db.run(queries.get_payload, Entity, entity_id)
+    return record_response(found_or_404(payload, "entity", entity_id))

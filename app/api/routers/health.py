@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from app.api.errors import Problem, problem_response
 from app.api.responses import model_json
-from app.store import queries
+from app.store import info
 from app.store.migrations import current_revision, head_revision
 from app.store.state import DatasetState
 
@@ -61,7 +61,7 @@ def readyz(request: Request) -> Response:
     expected = head_revision()
     try:
         revision = current_revision(state.engine)
-        version = queries.dataset_version(state.reader)
+        version = info.dataset_version(state.reader)
     except Exception as exc:  # any database failure means "not ready", never a 500
         return problem_response(
             503, f"Database unavailable: {type(exc).__name__}.", request.url.path

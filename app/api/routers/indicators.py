@@ -5,13 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import PagingDep, TextQuery
-from app.api.responses import ListOf, json_response, list_response, page_request
+from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import IndicatorDetail, IndicatorPublic
 from app.store import queries
-from app.store.tables import Indicator
 from app.vocabulary import RESOURCE_PATHS, Category, RecordType
 
 IndicatorId = Annotated[str, Path(description="Id of the series.", examples=["gdp"])]
@@ -53,7 +52,5 @@ async def list_indicators(
 )
 async def get_indicator(indicator_id: IndicatorId, db: ReaderDep) -> Response:
     """Get one series."""
-    payload = await record_or_404(db, Indicator, indicator_id, "indicator")
-    items = await db.run(queries.indicator_observations, indicator_id)
-    body = payload.encode("utf-8")[:-1] + b',"items":[' + ",".join(items).encode("utf-8") + b"]}"
-    return json_response(body)
+    detail = await db.run(queries.indicator_detail, indicator_id)
+    return record_response(found_or_404(detail, "indicator", indicator_id))

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import PagingDep, TextQuery
 from app.api.responses import ListOf, list_response, page_request, record_response
@@ -61,5 +61,5 @@ async def list_industry_chains(
 )
 async def get_industry_chain(chain_id: ChainId, db: ReaderDep) -> Response:
     """Get one industry chain."""
-    payload = await record_or_404(db, IndustryChain, chain_id, "industry chain")
-    return record_response(payload)
+    payload = await db.run(queries.get_payload, IndustryChain, chain_id)
+    return record_response(found_or_404(payload, "industry chain", chain_id))

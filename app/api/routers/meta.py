@@ -6,7 +6,8 @@ from starlette.responses import Response
 
 from app.api.deps import ReaderDep
 from app.api.responses import model_json
-from app.store import queries
+from app.store import info
+from app.store.reader import Reader
 from app.vocabulary import RESOURCE_PATHS, RecordType
 
 router = APIRouter(tags=["dataset"])
@@ -52,12 +53,17 @@ class DatasetInfoPublic(BaseModel):
 )
 async def get_dataset(db: ReaderDep) -> Response:
     """Describe the dataset."""
-    docs = await db.run(queries.document_summaries)
+    return model_json(await db.run(describe_dataset))
+
+
+def describe_dataset(db: Reader) -> DatasetInfoPublic:
+    """The entry point's body (also the OpenAPI example)."""
+    docs = info.document_summaries(db)
     publishers = sorted({d["publisher"]["zh"] for d in docs})
-    info = DatasetInfoPublic(
+    return DatasetInfoPublic(
         name="Zhuzhou facts",
-        dataset_version=await db.run(queries.dataset_version),
-        counts=await db.run(queries.counts),
+        dataset_version=info.dataset_version(db),
+        counts=info.counts(db),
         documents=[DocumentSummary(**d) for d in docs],
         attribution="Facts quoted from articles published by "
         + "、".join(publishers)
@@ -75,4 +81,3 @@ async def get_dataset(db: ReaderDep) -> Response:
             "docs": "/docs",
         },
     )
-    return model_json(info)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import From, PagingDep, TextQuery, To, date_range
 from app.api.responses import ListOf, list_response, page_request, record_response
@@ -92,5 +92,5 @@ async def list_metrics(
 )
 async def get_metric(metric_id: MetricId, db: ReaderDep) -> Response:
     """One observation by its stable id."""
-    payload = await record_or_404(db, Metric, metric_id, "metric")
-    return record_response(payload)
+    payload = await db.run(queries.get_payload, Metric, metric_id)
+    return record_response(found_or_404(payload, "metric", metric_id))

@@ -11,7 +11,7 @@ from app.api.deps import ReaderDep
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import PagingDep
 from app.api.responses import ListOf, list_response, page_request
-from app.models import Bilingual, SearchHit
+from app.models import SearchHit
 from app.store.paging import Page
 from app.store.search import search
 from app.tabular import csv_line
@@ -46,17 +46,7 @@ async def search_all(
     """Search across resources."""
     hits = await db.run(search, q)
     page = page_request(request, paging)
-    items = [
-        SearchHit(
-            type=h.type,
-            id=h.id,
-            name=Bilingual(zh=h.name_zh, en=h.name_en),
-            quote=h.quote,
-            score=h.score,
-            url=h.url,
-        ).model_dump(mode="json")
-        for h in hits[paging.offset : paging.offset + paging.limit]
-    ]
+    items = [h.model_dump(mode="json") for h in hits[paging.offset : paging.offset + paging.limit]]
     lines = [
         csv_line(item, SearchHit) if page.csv else orjson.dumps(item).decode("utf-8")
         for item in items

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ReaderDep, record_or_404
+from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import ERROR_RESPONSES
 from app.api.params import From, PagingDep, TextQuery, To, date_range
 from app.api.responses import ListOf, list_response, page_request, record_response
@@ -58,5 +58,5 @@ async def list_events(
 )
 async def get_event(event_id: EventId, db: ReaderDep) -> Response:
     """Get one event."""
-    payload = await record_or_404(db, Event, event_id, "event")
-    return record_response(payload)
+    payload = await db.run(queries.get_payload, Event, event_id)
+    return record_response(found_or_404(payload, "event", event_id))

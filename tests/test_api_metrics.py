@@ -30,7 +30,7 @@ def test_the_gdp_of_the_first_three_quarters_is_served_whole(client: TestClient)
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {
         "id": "gdp-2021-q1-q3",
-        "indicator": "gdp",
+        "indicator": "gdp-year-to-date",
         "subject": "zhuzhou",
         "kind": "actual",
         "as_written": "2487.1亿元",
@@ -40,7 +40,10 @@ def test_the_gdp_of_the_first_three_quarters_is_served_whole(client: TestClient)
         "value_high": None,
         "unit": "CNY",
         "qualifier": "exact",
-        "name": {"zh": "地区生产总值", "en": "Gross regional product (GDP)"},
+        "name": {
+            "zh": "地区生产总值(年内累计)",
+            "en": "Gross regional product (GDP), year to date (cumulative)",
+        },
         "period": {
             "start": "2021-01-01",
             "end": "2021-09-30",

@@ -111,12 +111,20 @@ def test_an_indicator_filter_narrows_to_exactly_the_matching_series(
 
 def test_the_gdp_series_lists_its_observations_in_period_order(client: TestClient) -> None:
     body = client.get("/v1/indicators/gdp").json()
-    assert ids(body["items"]) == ["gdp-past-5-years", "gdp-2021-q1-q3", "target-gdp"]
-    assert body["observations"] == 3
-    assert body["latest_actual"]["id"] == "gdp-2021-q1-q3"
-    assert body["latest_actual"]["value"] == 248710000000.0
+    assert ids(body["items"]) == ["gdp-past-5-years", "target-gdp"]
+    assert body["observations"] == 2
+    assert body["latest_actual"]["id"] == "gdp-past-5-years"
+    assert body["latest_actual"]["value"] == 300000000000.0
     assert body["latest_target"]["id"] == "target-gdp"
     assert body["latest_target"]["period"]["end"] == "2025-12-31"
+
+
+def test_the_year_to_date_gdp_is_a_series_of_its_own(client: TestClient) -> None:
+    body = client.get("/v1/indicators/gdp-year-to-date").json()
+    assert ids(body["items"]) == ["gdp-2021-q1-q3"]
+    assert body["latest_actual"]["id"] == "gdp-2021-q1-q3"
+    assert body["latest_actual"]["value"] == 248710000000.0
+    assert body["latest_target"] is None
 
 
 def _summary(metric: Item) -> Item:

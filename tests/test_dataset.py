@@ -8,7 +8,18 @@ import orjson
 import pytest
 
 from app.dataset.build import BuiltDataset
-from app.models import Document, Entity, Event, Indicator, IndustryChain, Metric, ParagraphRole
+from app.dataset.files import SeedBundle
+from app.models import (
+    Basis,
+    Document,
+    Entity,
+    Event,
+    Indicator,
+    IndustryChain,
+    Metric,
+    ParagraphRole,
+    Unit,
+)
 from tests.conftest import SEED_DIR
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -114,6 +125,34 @@ def test_observations_of_an_indicator_share_its_unit(built: BuiltDataset) -> Non
     units = {i.id: i.unit for i in rows(built, Indicator)}
     for m in rows(built, Metric):
         assert m.unit == units[m.indicator], m.id
+
+
+def test_every_indicator_states_its_basis(seed_bundle: SeedBundle) -> None:
+    missing = [i.id for i in seed_bundle.indicators if i.basis is None]
+    assert missing == []
+
+
+PERCENT_BASES = {Basis.share, Basis.growth_yoy, Basis.growth_average_annual}
+
+
+def test_an_indicators_basis_agrees_with_its_unit(seed_bundle: SeedBundle) -> None:
+    for ind in seed_bundle.indicators:
+        assert (ind.basis is Basis.rank) == (ind.unit is Unit.rank), ind.id
+        assert (ind.basis in PERCENT_BASES) == (ind.unit is Unit.percent), ind.id
+        if ind.unit is Unit.water_class:
+            assert ind.basis is Basis.class_, ind.id
+
+
+def test_a_part_year_or_growth_series_has_a_period_on_every_observation(
+    seed_bundle: SeedBundle,
+) -> None:
+    dated = {
+        i.id for i in seed_bundle.indicators if i.basis in (Basis.year_to_date, Basis.growth_yoy)
+    }
+    for bundle in seed_bundle.documents:
+        for m in bundle.metrics:
+            if m.indicator in dated:
+                assert m.period is not None, m.id
 
 
 def test_payloads_are_the_public_json_of_their_rows(built: BuiltDataset) -> None:

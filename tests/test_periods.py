@@ -47,6 +47,13 @@ ARTICLE: list[Period] = [
         "years",
         "14th Five-Year Plan period (2021–2025)",
     ),  # p40
+    p(
+        "“十四五”开篇",
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        "year",
+        "Opening of the 14th Five-Year Plan (2021)",
+    ),  # p40 “十四五”开篇谋局,株洲提出…
     p("未来5年", date(2021, 1, 1), date(2025, 12, 31), "years", "Next five years (2021–2025)"),
     p("今年", date(2021, 1, 1), date(2021, 12, 31), "year", "This year (2021)"),  # p43
     p("前3季度", date(2021, 1, 1), date(2021, 9, 30), "quarter", "First three quarters of 2021"),
@@ -87,6 +94,20 @@ VARIANTS: list[Period] = [
         date(2005, 12, 31),
         "years",
         "10th Five-Year Plan period (2001–2005)",
+    ),
+    p(
+        "十四五开局",
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+        "year",
+        "Opening of the 14th Five-Year Plan (2021)",
+    ),
+    p(
+        "十三五开篇",
+        date(2016, 1, 1),
+        date(2016, 12, 31),
+        "year",
+        "Opening of the 13th Five-Year Plan (2016)",
     ),
     p("过去五年", date(2016, 1, 1), date(2020, 12, 31), "years", "Past five years (2016–2020)"),
     p("未来两年", date(2021, 1, 1), date(2022, 12, 31), "years", "Next two years (2021–2022)"),
@@ -185,6 +206,10 @@ ERRORS: list[tuple[str, str]] = [
     ("过去0年", "out of range"),
     ("十四", "unknown period"),
     ("三一五", "not an integer numeral"),
+    ("开篇", "unknown period"),
+    ("十四五开篇谋局", "unknown period"),
+    ("新中国成立之初", "unknown period"),  # p8: its year is not in the text
+    ("改革开放40年", "unknown period"),  # p34: likewise
 ]
 
 

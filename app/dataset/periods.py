@@ -24,6 +24,7 @@ Precision = Literal["day", "month", "quarter", "year", "years"]
 # | 未来N年               | Y-01-01           | (Y+N-1)-12-31            | years     |
 # | N年前                 | (Y-N)-01-01       | (Y-N)-12-31              | year      |
 # | 十四五, “十四五”        | first plan year   | first plan year + 4      | years     |
+# | “十四五”开篇, 十四五开局 | first plan year   | first plan year, 12-31   | year      |
 # | 今年N月, YYYY年N月     | first day         | last day of that month   | month     |
 # | N个月前               | the calendar month N months before P's month | month     |
 # | 目前, 当前             | P                 | P                        | day       |
@@ -32,7 +33,9 @@ Precision = Literal["day", "month", "quarter", "year", "years"]
 # years" is the 13th Five-Year Plan, 2016-2020. 前N季度 must have ended by P: cumulative
 # quarterly figures are published after the quarter. Five-Year Plan k starts in 1953 (k = 1),
 # 1958 (k = 2), then 1951 + 5k (k >= 3: 1963-1965 was a readjustment period without a plan),
-# so 十四五 = 2021-2025.
+# so 十四五 = 2021-2025. A plan's opening (开篇, 开局) is its first year: "“十四五”开篇谋局,
+# 株洲提出…" dates the announcement to 2021, known to the year. Periods named only by history
+# (新中国成立之初, 改革开放40年) have no rule: their dates are not in the text.
 
 
 class PeriodError(ValueError):
@@ -155,12 +158,24 @@ def _years_ago(m: re.Match[str], p: date) -> _Resolved:
     return date(y, 1, 1), date(y, 12, 31), "year", f"{ago} ({y})"
 
 
-def _five_year_plan(m: re.Match[str], p: date) -> _Resolved:
+def _plan(m: re.Match[str]) -> tuple[int, str]:
+    """Return the first year of Five-Year Plan N and its English ordinal (14th)."""
     k = _n(m)
     first = {1: 1953, 2: 1958}.get(k, 1951 + 5 * k)
     ordinal = f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+    return first, ordinal
+
+
+def _five_year_plan(m: re.Match[str], p: date) -> _Resolved:
+    first, ordinal = _plan(m)
     label = f"{ordinal} Five-Year Plan period ({first}–{first + 4})"
     return date(first, 1, 1), date(first + 4, 12, 31), "years", label
+
+
+def _plan_opening(m: re.Match[str], p: date) -> _Resolved:
+    first, ordinal = _plan(m)
+    label = f"Opening of the {ordinal} Five-Year Plan ({first})"
+    return date(first, 1, 1), date(first, 12, 31), "year", label
 
 
 def _named_month(m: re.Match[str], p: date) -> _Resolved:
@@ -194,6 +209,7 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Resolved]]
         (rf"未来{_N}年", _next_years),
         (rf"{_N}年前", _years_ago),
         (r"(?P<n>[一二三四五六七八九十]+?)五(?:时期|期间)?", _five_year_plan),
+        (r"(?P<n>[一二三四五六七八九十]+?)五”?(?:开篇|开局)", _plan_opening),
         (rf"(?:今年|(?P<y>\d{{4}})年){_N}月", _named_month),
         (rf"{_N}个月前", _months_ago),
         (r"目前|当前", _now),

@@ -235,10 +235,12 @@ def test_the_rail_cluster_is_served_whole(client: TestClient) -> None:
             "crrc-zhuzhou-electric",
             "crrc-zhuzhou-institute",
             "crrc-zhuzhou-locomotive",
+            "national-advanced-manufacturing-clusters",
             "tianxin",
         ],
         "metrics": [
             "rail-cluster-enterprises",
+            "rail-cluster-scale",
             "rail-export-destinations",
             "rail-local-supporting-rate",
         ],

@@ -13,11 +13,13 @@ from pydantic import ConfigDict, StringConstraints
 from sqlmodel import AutoString, Field, SQLModel
 
 from app.vocabulary import (
+    Basis,
     Category,
     ChainKind,
     EntityType,
     MetricKind,
     ParagraphRole,
+    PeriodType,
     Precision,
     Qualifier,
     RecordType,
@@ -58,13 +60,23 @@ class Source(SQLModel):
 
 
 class Period(SQLModel):
-    """The period an observation refers to, resolved against the publication date."""
+    """When a number is true: its reference period (SDMX's time period), and the expression
+    the text writes, resolved against the publication date.
 
+    `type` says how the number relates to start..end: `span` (over or for the whole period),
+    `as_of` (true at `end`; `start` is null, "on or before"), `horizon` (a target for `end`).
+    `written_start`..`written_end` is the span the expression names, e.g. 2016..2020 for 过去5年
+    when the number is a level reached by the end of 2020.
+    """
+
+    type: PeriodType
     start: date | None
     end: date | None
     precision: Precision
-    label: Bilingual
+    label: Bilingual = Field(description="The reference period in words; zh and en say the same.")
     as_written: str
+    written_start: date | None
+    written_end: date | None
 
 
 class EventDate(SQLModel):
@@ -84,6 +96,9 @@ class IndicatorBase(SQLModel):
 
     category: Category = Field(sa_type=AutoString, index=True)
     unit: Unit = Field(sa_type=AutoString)
+    basis: Basis = Field(
+        sa_type=AutoString, index=True, description="What the series measures over time."
+    )
 
 
 class MetricBase(SQLModel):
@@ -99,6 +114,7 @@ class MetricDerived(MetricBase):
     """Fields the build derives, shared by the row and the public metric."""
 
     category: Category = Field(sa_type=AutoString, index=True)
+    basis: Basis = Field(sa_type=AutoString, index=True, description="The indicator's basis.")
     subject_type: str = Field(description="`entity` or `industry_chain`.")
     value: float = Field(description="In base units: yuan, not 亿元; 28.1 for 28.1 %.")
     value_high: float | None = Field(default=None, description="Top of a range, else null.")
@@ -157,18 +173,25 @@ class MetricSummary(SQLModel):
     period: Period | None
 
 
+class LatestValues(SQLModel):
+    """A series' latest actual value and latest target for one subject."""
+
+    subject: str
+    actual: MetricSummary | None = Field(
+        description="The subject's actual observation with the latest reference period end; if "
+        "none is dated, its only undated one, else null."
+    )
+    target: MetricSummary | None = Field(description="Same rule, for targets.")
+
+
 class IndicatorPublic(IndicatorBase):
-    """A series with its latest actual value and latest target."""
+    """A series: one concept, unit and basis; its latest values per subject."""
 
     id: str
     name: Bilingual
     description: Note | None
     observations: int
-    latest_actual: MetricSummary | None = Field(
-        description="The actual observation with the latest period end; if none is dated, the "
-        "only undated one, else null."
-    )
-    latest_target: MetricSummary | None = Field(description="Same rule, for targets.")
+    latest: list[LatestValues] = Field(description="One entry per subject, by subject id.")
 
 
 class IndicatorDetail(IndicatorPublic):

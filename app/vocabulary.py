@@ -77,13 +77,23 @@ class Qualifier(StrEnum):
 
 
 class Precision(StrEnum):
-    """Granularity of a period or date."""
+    """What a period or date is known to: one day, month, quarter or year, or several
+    consecutive quarters or years taken together (前3季度: nine months, January–September)."""
 
     day = "day"
     month = "month"
     quarter = "quarter"
+    quarters = "quarters"
     year = "year"
     years = "years"
+
+
+class PeriodType(StrEnum):
+    """How a number relates to its reference period (start..end)."""
+
+    span = "span"  # a flow, average or growth over the whole period, or a value for it
+    as_of = "as_of"  # a level or stock true at `end` (start is null: "on or before end")
+    horizon = "horizon"  # a target to be reached by `end` (start is null)
 
 
 class Basis(StrEnum):
@@ -98,6 +108,12 @@ class Basis(StrEnum):
     share = "share"  # % of a total, at or for the period
     rank = "rank"  # a place in a ranking (1 = first)
     class_ = "class"  # a classification, e.g. a surface-water quality class
+
+
+# Bases whose value accrues over the period: the reference period is the span as written.
+FLOW_BASES = frozenset(
+    {Basis.flow, Basis.year_to_date, Basis.growth_yoy, Basis.growth_average_annual}
+)
 
 
 class EntityType(StrEnum):
@@ -132,6 +148,6 @@ class ParagraphRole(StrEnum):
 # The orders GET /v1/metrics offers (`sort`); app/store/queries.py maps each to its columns.
 MetricSort = Literal["period", "-period", "value", "-value", "id", "-id", "document"]
 # The metric columns a list can be filtered on by equality (each is indexed with the order).
-METRIC_FILTERS = ("indicator", "category", "subject", "kind", "unit")
+METRIC_FILTERS = ("indicator", "category", "basis", "subject", "kind", "unit")
 # The kinds of record search finds.
 SearchableType = Literal["metric", "industry_chain", "event", "entity"]

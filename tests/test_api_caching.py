@@ -173,25 +173,24 @@ def test_a_reseed_is_served_at_once_with_a_new_etag(tmp_path: Path) -> None:
     changed_seed = tmp_path / "seed"
     shutil.copytree(SEED_DIR, changed_seed)
     indicators = changed_seed / "indicators.toml"
-    old_label = 'en = "Gross regional product (GDP)"'
+    name_en = "Gross regional product (GDP), year to date (cumulative)"
+    old_label = f'en = "{name_en}"'
     assert old_label in indicators.read_text(encoding="utf-8")
     indicators.write_text(
-        indicators.read_text(encoding="utf-8").replace(
-            old_label, 'en = "Gross regional product (GDP), relabelled"'
-        ),
+        indicators.read_text(encoding="utf-8").replace(old_label, f'en = "{name_en}, relabelled"'),
         encoding="utf-8",
     )
     with serving(Settings(database_url=url, auto_seed=False)) as client:
         before = client.get(GDP_URL)
         version_before = client.get("/v1").json()["dataset_version"]
         assert client.get(GDP_URL).content == before.content  # now in the response cache
-        assert before.json()["name"]["en"] == "Gross regional product (GDP)"
+        assert before.json()["name"]["en"] == name_en
 
         result = seed_database(url, changed_seed)
 
         after = client.get(GDP_URL)
         assert after.status_code == 200
-        assert after.json()["name"]["en"] == "Gross regional product (GDP), relabelled"
+        assert after.json()["name"]["en"] == f"{name_en}, relabelled"
         assert after.headers["etag"] != before.headers["etag"]
         revalidated = client.get(GDP_URL, headers={"If-None-Match": before.headers["etag"]})
         assert revalidated.status_code == 200

@@ -67,7 +67,7 @@ def test_the_rail_cluster_is_served_whole(client: TestClient) -> None:
         "as_written": "株洲轨道交通装备产业集群",
         "name": {
             "zh": "株洲轨道交通装备产业集群",
-            "en": "Zhuzhou rail transit equipment industry cluster",
+            "en": "Zhuzhou rail transit equipment industrial cluster",
         },
         "children": [],
         "related": ["power-valley-rail-transit", "system-rail-transit"],
@@ -75,10 +75,12 @@ def test_the_rail_cluster_is_served_whole(client: TestClient) -> None:
             "crrc-zhuzhou-electric",
             "crrc-zhuzhou-institute",
             "crrc-zhuzhou-locomotive",
+            "national-advanced-manufacturing-clusters",
             "tianxin",
         ],
         "metrics": [
             "rail-cluster-enterprises",
+            "rail-cluster-scale",
             "rail-export-destinations",
             "rail-local-supporting-rate",
         ],

@@ -41,8 +41,8 @@ def test_the_rail_cluster_event_is_served_whole(client: TestClient) -> None:
         "id": event,
         "title": {
             "zh": "株洲轨道交通装备产业集群获批国家首批先进制造业集群",
-            "en": "Zhuzhou rail transit equipment cluster approved as one of the first national "
-            "advanced manufacturing clusters",
+            "en": "Zhuzhou rail transit equipment industrial cluster approved in the first batch "
+            "of national advanced manufacturing clusters",
         },
         "date": {
             "start": "2021-03-01",

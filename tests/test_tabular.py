@@ -20,7 +20,7 @@ from app.models import (
     Source,
 )
 from app.tabular import csv_columns, csv_document, csv_line, csv_plan, flatten, scalar_columns
-from app.vocabulary import Precision
+from app.vocabulary import PeriodType, Precision
 
 
 class Inner(BaseModel):
@@ -44,7 +44,7 @@ class Outer(BaseModel):
         (ChainPublic, ["id", "kind", "parent", "as_written", "name_zh", "name_en"]),
         (EventPublic, ["id", "title_zh", "title_en", "date_start", "date_end"]),
         (DocumentPublic, ["id", "origin", "sha256", "published", "language"]),
-        (IndicatorPublic, ["id", "category", "unit", "name_zh", "name_en"]),
+        (IndicatorPublic, ["id", "category", "unit", "basis", "name_zh", "name_en"]),
         (SearchHit, ["id", "type", "name_zh", "name_en", "quote", "score", "url"]),
     ],
 )
@@ -74,12 +74,15 @@ def test_nested_fields_are_prefixed_and_source_fields_are_not() -> None:
 
 def test_metric_periods_flatten_into_period_columns() -> None:
     assert [c for c in csv_columns(MetricPublic) if c.startswith("period_")] == [
+        "period_type",
         "period_start",
         "period_end",
         "period_precision",
         "period_label_zh",
         "period_label_en",
         "period_as_written",
+        "period_written_start",
+        "period_written_end",
     ]
 
 
@@ -103,11 +106,14 @@ def test_flatten_gives_python_values_and_none_under_a_missing_object() -> None:
 
 def test_flatten_keeps_dates_as_dates() -> None:
     period = Period(
+        type=PeriodType.span,
         start=date(2021, 1, 1),
         end=date(2021, 9, 30),
-        precision=Precision.quarter,
+        precision=Precision.quarters,
         label=Bilingual(zh="前3季度", en="First three quarters of 2021"),
         as_written="前3季度",
+        written_start=date(2021, 1, 1),
+        written_end=date(2021, 9, 30),
     )
 
     class Holder(BaseModel):

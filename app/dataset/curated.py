@@ -16,7 +16,7 @@ from app.models import (
     MetricBase,
     Note,
 )
-from app.vocabulary import Basis, Slug, Text, Unit
+from app.vocabulary import Slug, Text, Unit
 
 
 class Located(SQLModel):
@@ -35,7 +35,6 @@ class IndicatorSeed(IndicatorBase):
 
     id: Slug
     name: Bilingual
-    basis: Basis | None = None
     description: Note | None = None
 
 

@@ -18,6 +18,7 @@ from app.models import (
     EntityPublic,
     EventPublic,
     IndicatorPublic,
+    LatestValues,
     MetricPublic,
     MetricSummary,
 )
@@ -72,14 +73,20 @@ def cross_reference(records: Records, links: set[LinkRow]) -> None:
         c.related = sorted(set(c.related) | ins[T.industry_chain])
         c.metrics = sorted(ins[T.metric])
         c.events = sorted(ins[T.event])
-    series: dict[str, list[MetricPublic]] = defaultdict(list)
+    series: dict[str, dict[str, list[MetricPublic]]] = defaultdict(lambda: defaultdict(list))
     for m in records.metrics:
-        series[m.indicator].append(m)
+        series[m.indicator][m.subject].append(m)
     for ind in records.indicators:
-        observed = series[ind.id]
-        ind.observations = len(observed)
-        ind.latest_actual = summary(latest([m for m in observed if m.kind == "actual"]))
-        ind.latest_target = summary(latest([m for m in observed if m.kind == "target"]))
+        by_subject = series[ind.id]
+        ind.observations = sum(len(observed) for observed in by_subject.values())
+        ind.latest = [
+            LatestValues(
+                subject=subject,
+                actual=summary(latest([m for m in observed if m.kind == "actual"])),
+                target=summary(latest([m for m in observed if m.kind == "target"])),
+            )
+            for subject, observed in sorted(by_subject.items())
+        ]
 
 
 def _day(d: date | None) -> int:

@@ -66,6 +66,11 @@ _UNITS: dict[str, Unit] = {
 _CLASSIFIERS = "家个名项条人座所位种大"  # count; a noun may follow (八大工业基地)
 _RANK_CLASSIFIERS = "个名位"  # 第二个
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
+_ONLY = "唯一"  # "the only one": a count of exactly one
+# 最X ("the most X") is first place in a ranking by X. Only words whose first place is the top
+# are listed: 最少, 最低, 最差 could count from either end of a ranking, so they stay errors.
+_SUPERLATIVES = ("多", "大", "高", "佳", "齐全", "成功")
+_SUPERLATIVE = re.compile(r"最(?P<word>[^的]+?)(?:的(?P<top>.*))?")
 _NUMERALS = "〇零一二两三四五六七八九十百千万亿"
 _NUMBER = re.compile(
     rf"(?P<digits>\d+(?:\.\d+)?|[{_NUMERALS}]+)(?P<more>[余多])?"
@@ -105,11 +110,16 @@ def parse_quantity(text: str) -> Quantity:
     if "," in body:
         raise _error(text, "a comma that is not a thousands separator (1,000)")
     body, qualifiers = _strip_affixes(body, text)
-    if body.startswith("第") or body[:1] in _ROMAN:
+    if body.startswith(("第", "最", _ONLY)) or body[:1] in _ROMAN:
         if qualifiers:
             raise _error(
                 text, f"a rank or class takes no qualifier ({', '.join(sorted(qualifiers))})"
             )
+        if body.startswith(_ONLY):
+            _unit_free_tail(body[len(_ONLY) :], text)
+            return Quantity(Decimal(1), None, Unit.count, Qualifier.exact)
+        if body.startswith("最"):
+            return _superlative(body, text)
         return _ordinal(body, text)
     low = _NUMBER.match(body)
     if low is None:
@@ -254,6 +264,31 @@ def _ordinal(body: str, text: str) -> Quantity:
     digits = match["digits"]
     value = int(digits) if digits[0].isdigit() else _chinese(digits, text)
     return Quantity(Decimal(value), None, Unit.rank, Qualifier.exact)
+
+
+def _superlative(body: str, text: str) -> Quantity:
+    """Parse 最多 (first: rank 1) or 最成功的40个城市 (among the top 40: rank at most 40)."""
+    match = _SUPERLATIVE.fullmatch(body)
+    assert match is not None  # body starts with 最 and [^的]+? takes at least one character
+    word, top = match["word"], match["top"]
+    if word not in _SUPERLATIVES:
+        if _ANY_NUMBER.search(word):
+            raise _error(text, "a number after 最 is a bound (最多3个: at most 3), not a rank")
+        raise _error(text, f"unknown superlative '最{word}'")
+    if top is None:
+        return Quantity(Decimal(1), None, Unit.rank, Qualifier.exact)
+    number = _NUMBER.match(top)
+    if number is None:
+        raise _error(text, "no number after 的")
+    if number["more"] or number["more2"] or number["mult"] or "." in number["digits"]:
+        raise _error(text, "the top N of 最…的N个 needs a plain whole number")
+    tail = top[number.end() :]
+    if tail[:1] not in tuple(_RANK_CLASSIFIERS):
+        raise _error(text, f"unexpected text {tail!r} after the top N")
+    _unit_free_tail(tail[1:], text)
+    digits = number["digits"]
+    value = int(digits) if digits[0].isdigit() else _chinese(digits, text)
+    return Quantity(Decimal(value), None, Unit.rank, Qualifier.at_most)
 
 
 def _unit_free_tail(tail: str, text: str) -> None:

@@ -17,8 +17,8 @@ from app.dataset.curated import ChainSeed, EntitySeed, EventSeed, IndicatorSeed,
 from app.dataset.locate import Locator
 from app.dataset.periods import PeriodError, ResolvedPeriod, resolve_period
 from app.dataset.quantity import QuantityError, parse_quantity
+from app.dataset.reference import reference_period
 from app.models import (
-    Bilingual,
     ChainPublic,
     EntityPublic,
     EventDate,
@@ -26,7 +26,6 @@ from app.models import (
     IndicatorPublic,
     Mentions,
     MetricPublic,
-    Period,
     Source,
 )
 from app.vocabulary import RecordType
@@ -177,11 +176,8 @@ def metric_record(m: MetricSeed, ctx: Context) -> MetricPublic | None:
     period = None
     if source is not None and m.period is not None:
         r = _when(ctx, m.period, source, file, f"metric:{m.id}", "period")
-        if r is not None:
-            label = Bilingual(zh=r.label_zh, en=r.label_en)
-            period = Period(
-                start=r.start, end=r.end, precision=r.precision, label=label, as_written=m.period
-            )
+        if r is not None and ind is not None:
+            period = reference_period(r, m.period, ind.basis, m.kind)
     if source is None or ind is None or not subject_type:
         return None
     return MetricPublic(
@@ -189,6 +185,7 @@ def metric_record(m: MetricSeed, ctx: Context) -> MetricPublic | None:
         indicator=m.indicator,
         name=m.name or ind.name,
         category=ind.category,
+        basis=ind.basis,
         subject=m.subject,
         subject_type=subject_type,
         kind=m.kind,
@@ -233,4 +230,4 @@ def event_record(ev: EventSeed, ctx: Context) -> EventPublic | None:
 
 def indicator_record(ind: IndicatorSeed) -> IndicatorPublic:
     """A series, before its observations are counted and summarised."""
-    return carried(ind, IndicatorPublic, observations=0, latest_actual=None, latest_target=None)
+    return carried(ind, IndicatorPublic, observations=0, latest=[])

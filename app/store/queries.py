@@ -34,6 +34,7 @@ class MetricFilter:
 
     indicator: str | None = None
     category: str | None = None
+    basis: str | None = None
     subject: str | None = None
     kind: str | None = None
     unit: str | None = None
@@ -119,14 +120,18 @@ def first_payload(db: Reader, model: Any, preferred: str | None = None) -> str |
     )
 
 
-def list_indicators(db: Reader, category: str | None, q: str | None, page: PageRequest) -> Page:
+def list_indicators(
+    db: Reader, category: str | None, basis: str | None, q: str | None, page: PageRequest
+) -> Page:
     """Series, by id."""
-    params = bind_params(category=category, q=q)
+    params = bind_params(category=category, basis=basis, q=q)
 
     def where() -> list[Any]:
-        conds: list[Any] = []
-        if "category" in params:
-            conds.append(col(Indicator.category) == bindparam("category"))
+        conds: list[Any] = [
+            col(getattr(Indicator, name)) == bindparam(name)
+            for name in ("category", "basis")
+            if name in params
+        ]
         if "q" in params:
             conds.append(text_match(Indicator.name_zh, Indicator.name_en, Indicator.id))
         return conds

@@ -12,7 +12,7 @@ from app.api.responses import ListOf, list_response, page_request, record_respon
 from app.models import MetricPublic
 from app.store import queries
 from app.store.tables import Metric
-from app.vocabulary import RESOURCE_PATHS, Category, MetricKind, MetricSort, RecordType, Unit
+from app.vocabulary import RESOURCE_PATHS, Basis, Category, MetricKind, MetricSort, RecordType, Unit
 
 MetricId = Annotated[
     str, Path(description="Stable id of the observation.", examples=["gdp-2021-q1-q3"])
@@ -28,9 +28,10 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.metric], tags=["metrics"])
     responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
     operation_id="list_metrics",
     description="Observations: every number of the source with its value in base units, unit, "
-    "qualifier, period and the verbatim quote with code point offsets. Filters combine with "
-    "AND; `year`, `from` and `to` select observations whose period overlaps the range "
-    "(undated observations never match; an open start such as 到2018年底 counts as its end). "
+    "qualifier, reference period and the verbatim quote with code point offsets. Filters "
+    "combine with AND; `year`, `from` and `to` select observations whose reference period "
+    "overlaps the range: a `span` by its start..end, an `as_of` or `horizon` by its end "
+    "alone (undated observations never match). "
     "Also as CSV with `?format=csv` or `Accept: text/csv`.",
 )
 async def list_metrics(
@@ -39,6 +40,7 @@ async def list_metrics(
     paging: PagingDep,
     indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
+    basis: Annotated[Basis | None, Query(description="Basis of the series.")] = None,
     subject: Annotated[
         str | None, Query(description="Entity or chain id the number is about.")
     ] = None,
@@ -69,6 +71,7 @@ async def list_metrics(
         queries.MetricFilter(
             indicator=indicator,
             category=category.value if category else None,
+            basis=basis.value if basis else None,
             subject=subject,
             kind=kind.value if kind else None,
             unit=unit.value if unit else None,

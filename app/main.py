@@ -1,23 +1,22 @@
-"""Assemble the application: settings, dataset, middleware, routers, docs."""
+"""Assemble the application: settings, dataset, the layers in front, routers, docs."""
 
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import fastapi
 import pydantic
 from fastapi import FastAPI
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import errors
-from app.caching import CachingMiddleware, code_fingerprint
-from app.config import Settings, get_settings
-from app.dataset.load import seed_database
-from app.db import is_sqlite, sqlite_path
-from app.middleware import EdgeMiddleware
-from app.openapi import DESCRIPTION, TAGS, install_openapi
-from app.routers import (
+from app.api import errors
+from app.api.caching import CachingMiddleware, code_fingerprint
+from app.api.edge import EdgeMiddleware
+from app.api.openapi import DESCRIPTION, TAGS, install_openapi
+from app.api.routers import (
     docs,
     documents,
     entities,
@@ -29,13 +28,19 @@ from app.routers import (
     search,
     timeline,
 )
-from app.state import DatasetState
+from app.config import Settings, get_settings
+from app.dataset.load import seed_database
+from app.store.engines import is_sqlite, sqlite_path
+from app.store.state import DatasetState
 
 log = logging.getLogger("app")
+PACKAGE = Path(__file__).resolve().parent
+ROUTERS = (meta, metrics, indicators, industry_chains, timeline, entities, documents, search)
 
 
 def ensure_database(settings: Settings) -> None:
-    """Build the embedded SQLite database from seed/ when it does not exist yet."""
+    """Build the embedded SQLite database from seed/ when it does not exist yet (startup only;
+    the request path never builds)."""
     url = settings.database_url
     if settings.auto_seed and is_sqlite(url) and not sqlite_path(url).exists():
         result = seed_database(url, settings.seed_dir)
@@ -45,10 +50,11 @@ def ensure_database(settings: Settings) -> None:
 
 
 class FactsAPI(FastAPI):
-    """FastAPI with the edge and the response cache in front of Starlette's own stack.
+    """FastAPI with pure-ASGI layers in front of the framework, and no error layer of its own.
 
-    Both are pure ASGI and every response passes them, so they sit outside the framework: a
-    cached answer or a revalidation never enters Starlette's middleware or routing at all.
+    The layers in front see every response: a cached answer or a revalidation never enters
+    Starlette's middleware or routing. Starlette's ServerErrorMiddleware is left out, because
+    the edge is the one place that turns an unhandled error into the 500 problem.
     """
 
     front: ASGIApp | None = None
@@ -57,6 +63,13 @@ class FactsAPI(FastAPI):
         """Wrap what runs in front of the framework (the last wrap runs first)."""
         inner = self.front or super().__call__
         self.front = wrap(inner)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack without its outermost ServerErrorMiddleware (see the class doc)."""
+        stack = super().build_middleware_stack()
+        if not isinstance(stack, ServerErrorMiddleware):  # a Starlette that built it otherwise
+            raise TypeError(f"expected ServerErrorMiddleware outermost, got {type(stack)}")
+        return stack.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.front is None:
@@ -94,30 +107,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.settings = settings
     errors.install(app)
-    for module in (
-        meta,
-        metrics,
-        indicators,
-        industry_chains,
-        timeline,
-        entities,
-        documents,
-        search,
-        health,
-        docs,
-    ):
+    for module in (*ROUTERS, health, docs):
         app.include_router(module.router)
     install_openapi(app)
 
     def version() -> str | None:
         return loaded[0].current_version() if loaded else None
 
-    # A request meets Caching (ETag, 304, gzip, response cache) first, so a cached answer or
-    # a revalidation touches nothing else; then Edge (CORS, HEAD, OPTIONS, 500s); then FastAPI.
-    fingerprint = code_fingerprint(app.version, fastapi.__version__, pydantic.__version__)
-    app.put_in_front(EdgeMiddleware)
+    # A request meets the edge first (CORS, HEAD, OPTIONS, the 500), then the cache (ETag,
+    # 304, gzip, stored responses), then FastAPI.
+    fingerprint = code_fingerprint(PACKAGE, app.version, fastapi.__version__, pydantic.__version__)
     app.put_in_front(
         lambda inner: CachingMiddleware(
             inner,
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_entries=settings.response_cache_size,
         )
     )
+    app.put_in_front(EdgeMiddleware)
     return app
 
 

@@ -1,8 +1,14 @@
-"""Public records as flat CSV rows: one plan per model, shared by seed time and request time."""
+"""Public models as flat columns: one plan per model drives the CSV, the table rows and search.
+
+The plan is worked out once per model from its declaration: `name.zh` becomes `name_zh`,
+`period.start` becomes `period_start`, `source` fields stay unprefixed (`quote`, `start`), and
+`id` comes first. A list stays one column: scalars joined with `|`, objects as JSON.
+"""
 
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -10,33 +16,46 @@ import orjson
 from pydantic import BaseModel
 
 LINE_END = "\r\n"
+UNPREFIXED = frozenset({"source"})  # nested models whose fields keep their own names
 
-Plan = tuple[tuple[str, tuple[str, ...]], ...]
+
+@dataclass(frozen=True)
+class FlatColumn:
+    """One flat column of a public model: its name, the path to its value, and its kind."""
+
+    name: str
+    path: tuple[str, ...]
+    is_list: bool
 
 
 @cache
-def csv_plan(model: type[BaseModel]) -> Plan:
-    """Columns of a public model and the path to each value, `id` first: name.zh -> name_zh;
-    source fields are unprefixed (quote, start, end). Worked out once per model."""
+def csv_plan(model: type[BaseModel]) -> tuple[FlatColumn, ...]:
+    """The flat columns of a public model, `id` first, in declaration order otherwise."""
     plan = _plan(model, (), "")
-    return tuple(sorted(plan, key=lambda c: c[0] != "id"))
+    return tuple(sorted(plan, key=lambda c: c.name != "id"))
 
 
 def csv_columns(model: type[BaseModel]) -> list[str]:
     """Flat column names of a public model, in CSV order."""
-    return [column for column, _ in csv_plan(model)]
+    return [column.name for column in csv_plan(model)]
 
 
-def _plan(
-    model: type[BaseModel], path: tuple[str, ...], prefix: str
-) -> list[tuple[str, tuple[str, ...]]]:
-    out: list[tuple[str, tuple[str, ...]]] = []
+def scalar_columns(model: type[BaseModel]) -> list[str]:
+    """The flat columns that hold one value (the ones a table can store as columns)."""
+    return [column.name for column in csv_plan(model) if not column.is_list]
+
+
+def _plan(model: type[BaseModel], path: tuple[str, ...], prefix: str) -> list[FlatColumn]:
+    out: list[FlatColumn] = []
     for name, field in model.model_fields.items():
-        sub = _submodel(field.annotation)
+        annotation = field.annotation
+        sub = _submodel(annotation)
         if sub is None:
-            out.append((prefix + name, (*path, name)))
+            is_list = getattr(annotation, "__origin__", None) is list
+            out.append(FlatColumn(prefix + name, (*path, name), is_list))
         else:
-            out += _plan(sub, (*path, name), "" if name == "source" else f"{prefix}{name}_")
+            inner = "" if name in UNPREFIXED else f"{prefix}{name}_"
+            out += _plan(sub, (*path, name), inner)
     return out
 
 
@@ -52,13 +71,22 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _value(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+def _value(record: Any, path: tuple[str, ...]) -> Any:
     value: Any = record
     for key in path:
-        if not isinstance(value, dict):
+        if value is None:
             return None
-        value = value.get(key)
+        value = value.get(key) if isinstance(value, dict) else getattr(value, key)
     return value
+
+
+def flatten(record: BaseModel) -> dict[str, Any]:
+    """The scalar flat columns of a public record, with Python values (dates stay dates)."""
+    return {
+        column.name: _value(record, column.path)
+        for column in csv_plan(type(record))
+        if not column.is_list
+    }
 
 
 def _cell(value: Any) -> str:
@@ -81,7 +109,7 @@ def csv_line(record: dict[str, Any], model: type[BaseModel]) -> str:
     """One record (the public JSON as a dict) as one CSV line, with its line end."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator=LINE_END).writerow(
-        [_cell(_value(record, path)) for _, path in csv_plan(model)]
+        [_cell(_value(record, column.path)) for column in csv_plan(model)]
     )
     return buf.getvalue()
 

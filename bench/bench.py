@@ -137,8 +137,8 @@ def fingerprint(copies: int) -> str:
     the migrations, the generator."""
     h = hashlib.sha256(str(copies).encode())
     files = [BENCH / "synth.py", REPO / "pyproject.toml"]
-    files += [REPO / "app" / "models.py", REPO / "app" / "db.py"]
-    for top in ("seed", "app/dataset", "migrations"):
+    files += [REPO / "app" / name for name in ("models.py", "vocabulary.py", "tabular.py")]
+    for top in ("seed", "app/dataset", "app/store", "migrations"):
         files += sorted(
             p for p in (REPO / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts
         )

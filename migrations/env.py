@@ -1,12 +1,12 @@
-"""Alembic environment: metadata from app.models; the URL from the caller or settings."""
+"""Alembic environment: metadata from app.store.tables; the URL from the caller or settings."""
 
 from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers the tables)
+import app.store.tables  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import writable_engine
+from app.store.engines import writable_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

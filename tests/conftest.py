@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, Settings
-from app.dataset.build import BuiltDataset
+from app.dataset.build import BuiltDataset, build
 from app.dataset.files import SeedBundle, load_seed
-from app.dataset.load import SeedResult, prepare, seed_database
+from app.dataset.load import SeedResult, seed_database
 from app.main import create_app
 
 SEED_DIR = PROJECT_ROOT / "seed"
@@ -33,8 +33,8 @@ def seed_bundle() -> SeedBundle:
 
 @pytest.fixture(scope="session")
 def built(seed_bundle: SeedBundle) -> BuiltDataset:
-    """The curated files, resolved into rows (no database)."""
-    return prepare(SEED_DIR)
+    """The curated files, resolved into records and rows (no database)."""
+    return build(seed_bundle)
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,12 @@ before the change, record after, compare.
     python -m tests.snapshots compare before.json after.json
 
 Each request runs in-process against a freshly seeded SQLite database. Recorded: status, every
-header (names lower-cased, in order) and the body. ETags are derived from a fingerprint of the
-code, so they differ between two commits by design; the comparison checks instead that they
-are well-formed and that two responses share an ETag in one recording exactly when they share
-it in the other. The request list covers every route, both formats, every filter and sort,
-errors, HEAD, OPTIONS, CORS preflights and 304 revalidations, and every record's detail URL.
+header (names lower-cased, in order) and the body. Header fields are compared in name order:
+the order of different field names carries no meaning (RFC 9110 §5.3). ETags are derived from
+a fingerprint of the code, so they differ between two commits by design; the comparison checks
+instead that two responses share an ETag in one recording exactly when they share it in the
+other. The requests cover every route, both formats, every filter and sort, errors, HEAD,
+OPTIONS, CORS preflights and 304 revalidations, and every record's detail URL.
 """
 
 import argparse
@@ -262,8 +263,11 @@ def record(out: Path) -> int:
     return 0
 
 
-def _without_etag(rec: dict[str, Any]) -> dict[str, Any]:
-    return {**rec, "headers": [h for h in rec["headers"] if h[0] != "etag"]}
+def _comparable(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record without its ETag, its header fields in name order: RFC 9110 §5.3 makes the
+    order of fields with different names insignificant (lines of one name keep their order)."""
+    headers = [h for h in rec["headers"] if h[0] != "etag"]
+    return {**rec, "headers": sorted(headers, key=lambda h: h[0])}
 
 
 def compare(before: Path, after: Path) -> int:
@@ -276,11 +280,12 @@ def compare(before: Path, after: Path) -> int:
     etag_groups: list[dict[str, str]] = [{}, {}]
     for x, y in zip(a, b, strict=False):
         where = " ".join(str(p) for p in x["request"][:2])
-        if _without_etag(x) != _without_etag(y):
+        cx, cy = _comparable(x), _comparable(y)
+        if cx != cy:
             for field in ("status", "headers", "body"):
-                if x[field] != y[field]:
+                if cx[field] != cy[field]:
                     problems.append(
-                        f"{where}: {field} differs\n  before: {x[field]}\n  after:  {y[field]}"[
+                        f"{where}: {field} differs\n  before: {cx[field]}\n  after:  {cy[field]}"[
                             :2000
                         ]
                     )

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.caching import RawKey, ResponseCache, Stored, etag_matches, request_key
+from app.api.negotiation import Format
 from app.config import Settings
 from app.dataset.load import seed_database
 from tests.api_helpers import DATA_URLS, ETAG, GDP_Q1_Q3, HEALTH_URLS, ids, serving
@@ -171,28 +173,116 @@ def test_a_reseed_is_served_at_once_with_a_new_etag(tmp_path: Path) -> None:
     changed_seed = tmp_path / "seed"
     shutil.copytree(SEED_DIR, changed_seed)
     indicators = changed_seed / "indicators.toml"
-    old_label = 'en = "Gross regional product (GDP)"'
+    name_en = "Gross regional product (GDP), year to date (cumulative)"
+    old_label = f'en = "{name_en}"'
     assert old_label in indicators.read_text(encoding="utf-8")
     indicators.write_text(
-        indicators.read_text(encoding="utf-8").replace(
-            old_label, 'en = "Gross regional product (GDP), relabelled"'
-        ),
+        indicators.read_text(encoding="utf-8").replace(old_label, f'en = "{name_en}, relabelled"'),
         encoding="utf-8",
     )
     with serving(Settings(database_url=url, auto_seed=False)) as client:
         before = client.get(GDP_URL)
         version_before = client.get("/v1").json()["dataset_version"]
         assert client.get(GDP_URL).content == before.content  # now in the response cache
-        assert before.json()["name"]["en"] == "Gross regional product (GDP)"
+        assert before.json()["name"]["en"] == name_en
 
         result = seed_database(url, changed_seed)
 
         after = client.get(GDP_URL)
         assert after.status_code == 200
-        assert after.json()["name"]["en"] == "Gross regional product (GDP), relabelled"
+        assert after.json()["name"]["en"] == f"{name_en}, relabelled"
         assert after.headers["etag"] != before.headers["etag"]
         revalidated = client.get(GDP_URL, headers={"If-None-Match": before.headers["etag"]})
         assert revalidated.status_code == 200
         assert revalidated.content == after.content
         assert client.get("/v1").json()["dataset_version"] == result.version != version_before
         assert client.get("/readyz").json()["dataset_version"] == result.version
+
+
+# --- the response cache itself ------------------------------------------------------------
+
+
+def _stored(size: int, tag: str = "x") -> Stored:
+    return Stored(headers=(), body=b"b" * size, etag=f'"{tag}"')
+
+
+def _key(n: int) -> RawKey:
+    return (f"/p{n}", b"", None, b"")
+
+
+def test_the_cache_evicts_the_least_recently_used_entry_beyond_its_entry_bound() -> None:
+    cache = ResponseCache(max_entries=2, max_bytes=1000)
+    cache.put(_key(1), _stored(10))
+    cache.put(_key(2), _stored(10))
+    assert cache.get(_key(1)) is not None  # 1 is now the most recently used
+    cache.put(_key(3), _stored(10))
+    assert cache.get(_key(2)) is None
+    assert cache.get(_key(1)) is not None and cache.get(_key(3)) is not None
+    assert cache.size == 20
+
+
+def test_the_cache_evicts_by_bytes_too() -> None:
+    cache = ResponseCache(max_entries=100, max_bytes=400)
+    for n in range(5):
+        cache.put(_key(n), _stored(100))
+    assert cache.size <= 400
+    assert cache.get(_key(0)) is None and cache.get(_key(4)) is not None
+
+
+def test_a_body_over_a_quarter_of_the_byte_bound_is_not_stored() -> None:
+    cache = ResponseCache(max_entries=100, max_bytes=400)
+    cache.put(_key(1), _stored(101))
+    assert cache.get(_key(1)) is None and cache.size == 0
+
+
+def test_replacing_an_entry_keeps_the_byte_count_right_and_clear_empties_it() -> None:
+    cache = ResponseCache(max_entries=10, max_bytes=1000)
+    cache.put(_key(1), _stored(50))
+    cache.put(_key(1), _stored(70, "y"))
+    assert cache.size == 70 and cache.get(_key(1)) == _stored(70, "y")
+    cache.clear()
+    assert cache.size == 0 and cache.get(_key(1)) is None
+
+
+def test_a_cache_of_size_zero_stores_nothing() -> None:
+    cache = ResponseCache(max_entries=0, max_bytes=1000)
+    cache.put(_key(1), _stored(1))
+    assert cache.get(_key(1)) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        ('"abc"', True),
+        ('W/"abc"', True),
+        ('"x", "abc"', True),
+        ('"x",W/"abc"', True),
+        ('"abcd"', False),
+        ('"x"', False),
+        ("abc", False),
+    ],
+)
+def test_if_none_match_uses_the_weak_comparison(header: str, matches: bool) -> None:
+    assert etag_matches(header, '"abc"') is matches
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (b"limit=5&kind=actual", b"kind=actual&limit=5"),
+        (b"q=%E6%A0%AA", b"q=%e6%a0%aa"),
+        (b"q=a+b", b"q=a%20b"),
+    ],
+)
+def test_equivalent_queries_have_one_key(a: bytes, b: bytes) -> None:
+    def key(query: bytes) -> object:
+        return request_key({"path": "/v1/metrics", "query_string": query}, Format.json, "")
+
+    assert key(a) == key(b)
+
+
+def test_repeated_values_of_one_name_keep_their_order_in_the_key() -> None:
+    def key(query: bytes) -> object:
+        return request_key({"path": "/v1/metrics", "query_string": query}, Format.json, "")
+
+    assert key(b"limit=3&limit=4") != key(b"limit=4&limit=3")

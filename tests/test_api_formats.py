@@ -28,7 +28,7 @@ CSV_LISTS: dict[str, set[str]] = {
         "end",
         "quote",
     },
-    "/v1/indicators": {"id", "name_zh", "name_en", "category", "unit", "latest_actual_value"},
+    "/v1/indicators": {"id", "name_zh", "name_en", "category", "unit", "basis", "latest"},
     "/v1/industry-chains": {"id", "kind", "name_zh", "name_en", "parent", "children", "quote"},
     "/v1/timeline": {"id", "title_zh", "title_en", "date_start", "date_end", "quote"},
     "/v1/entities": {"id", "type", "name_zh", "name_en", "quote"},
@@ -81,11 +81,11 @@ def test_every_list_is_also_csv_with_one_row_per_item(
 
 
 def test_the_csv_row_of_the_gdp_record_is_flat_and_exact(client: TestClient) -> None:
-    response = client.get("/v1/metrics", params={"format": "csv", "indicator": "gdp"})
+    response = client.get("/v1/metrics", params={"format": "csv", "indicator": "gdp-year-to-date"})
     row = next(r for r in read_csv(response.content) if r["id"] == GDP_Q1_Q3)
     assert {k: row[k] for k in ("name_zh", "name_en", "value", "value_high", "unit")} == {
-        "name_zh": "地区生产总值",
-        "name_en": "Gross regional product (GDP)",
+        "name_zh": "地区生产总值(年内累计)",
+        "name_en": "Gross regional product (GDP), year to date (cumulative)",
         "value": "248710000000",
         "value_high": "",
         "unit": "CNY",

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.dataset.build import BuiltDataset
-from app.models import Metric
+from app.store.tables import Metric
 from tests.api_helpers import (
     GDP_Q1_Q3,
     contains,
@@ -30,23 +30,33 @@ def test_the_gdp_of_the_first_three_quarters_is_served_whole(client: TestClient)
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {
         "id": "gdp-2021-q1-q3",
-        "indicator": "gdp",
+        "indicator": "gdp-year-to-date",
         "subject": "zhuzhou",
         "kind": "actual",
         "as_written": "2487.1亿元",
         "category": "economy",
+        "basis": "year_to_date",
         "subject_type": "entity",
         "value": 248710000000.0,
         "value_high": None,
         "unit": "CNY",
         "qualifier": "exact",
-        "name": {"zh": "地区生产总值", "en": "Gross regional product (GDP)"},
+        "name": {
+            "zh": "地区生产总值(年内累计)",
+            "en": "Gross regional product (GDP), year to date (cumulative)",
+        },
         "period": {
+            "type": "span",
             "start": "2021-01-01",
             "end": "2021-09-30",
-            "precision": "quarter",
-            "label": {"zh": "前3季度", "en": "First three quarters of 2021"},
+            "precision": "quarters",
+            "label": {
+                "zh": "2021年前3季度（1—9月累计）",
+                "en": "First three quarters of 2021 (January–September, cumulative)",
+            },
             "as_written": "前3季度",
+            "written_start": "2021-01-01",
+            "written_end": "2021-09-30",
         },
         "source": {
             "document": "zhuzhou-2021-11-09",
@@ -170,16 +180,16 @@ def test_a_filter_on_an_unknown_id_matches_nothing(client: TestClient) -> None:
 
 
 def test_an_open_start_period_counts_as_its_end(client: TestClient) -> None:
-    # 到2018年底 ("by the end of 2018") has no start: it matches 2018 but not 2017.
+    # An as_of or horizon period ("by the end of 2018", "by 2025") has no start: it matches
+    # the year of its end and no year before.
     open_start = [m for m in fetch_all(client, "/v1/metrics") if m["period"]]
     open_start = [m for m in open_start if m["period"]["start"] is None]
-    assert open_start
-    in_2018 = set(ids(fetch_all(client, "/v1/metrics", year=2018)))
-    in_2017 = set(ids(fetch_all(client, "/v1/metrics", year=2017)))
+    assert {m["period"]["type"] for m in open_start} == {"as_of", "horizon"}
+    assert "qingshuitang-enterprises-closed-relocated-2018" in ids(open_start)
     for metric in open_start:
-        assert metric["period"]["end"] == "2018-12-31"
-        assert metric["id"] in in_2018
-        assert metric["id"] not in in_2017
+        year = int(metric["period"]["end"][:4])
+        assert metric["id"] in ids(fetch_all(client, "/v1/metrics", year=year))
+        assert metric["id"] not in ids(fetch_all(client, "/v1/metrics", year=year - 1))
 
 
 def test_undated_metrics_never_match_a_date_filter(client: TestClient) -> None:

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.dataset.load import SeedResult
-from app.db import sqlite_path
+from app.store.engines import sqlite_path
 from tests.api_helpers import ALLOW, EXAMPLE_URLS, WRITE_METHODS, assert_problem, file_digest
 
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.dataset.build import BuiltDataset
-from app.models import Entity, Event, IndustryChain, Metric
+from app.store.tables import Entity, Event, IndustryChain, Metric
 from tests.api_helpers import GDP_Q1_Q3, contains, fetch_all, links, rows
 
 Hit = dict[str, Any]

@@ -8,7 +8,9 @@ import orjson
 import pytest
 
 from app.dataset.build import BuiltDataset
-from app.models import Document, Entity, Event, Indicator, IndustryChain, Metric, ParagraphRole
+from app.dataset.files import SeedBundle
+from app.store.tables import Document, Entity, Event, Indicator, IndustryChain, Metric
+from app.vocabulary import Basis, ParagraphRole, Unit
 from tests.conftest import SEED_DIR
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -116,6 +118,34 @@ def test_observations_of_an_indicator_share_its_unit(built: BuiltDataset) -> Non
         assert m.unit == units[m.indicator], m.id
 
 
+def test_every_indicator_states_its_basis(seed_bundle: SeedBundle) -> None:
+    missing = [i.id for i in seed_bundle.indicators if i.basis is None]
+    assert missing == []
+
+
+PERCENT_BASES = {Basis.share, Basis.growth_yoy, Basis.growth_average_annual}
+
+
+def test_an_indicators_basis_agrees_with_its_unit(seed_bundle: SeedBundle) -> None:
+    for ind in seed_bundle.indicators:
+        assert (ind.basis is Basis.rank) == (ind.unit is Unit.rank), ind.id
+        assert (ind.basis in PERCENT_BASES) == (ind.unit is Unit.percent), ind.id
+        if ind.unit is Unit.water_class:
+            assert ind.basis is Basis.class_, ind.id
+
+
+def test_a_part_year_or_growth_series_has_a_period_on_every_observation(
+    seed_bundle: SeedBundle,
+) -> None:
+    dated = {
+        i.id for i in seed_bundle.indicators if i.basis in (Basis.year_to_date, Basis.growth_yoy)
+    }
+    for bundle in seed_bundle.documents:
+        for m in bundle.metrics:
+            if m.indicator in dated:
+                assert m.period is not None, m.id
+
+
 def test_payloads_are_the_public_json_of_their_rows(built: BuiltDataset) -> None:
     for model in (*SOURCED, Indicator, Document):
         for r in rows(built, model):
@@ -145,16 +175,20 @@ def test_gdp_of_the_first_three_quarters_is_served_exactly(built: BuiltDataset) 
         "kind": "actual",
         "as_written": "2487.1亿元",
         "category": "economy",
+        "basis": "year_to_date",
         "value": 248710000000.0,
         "value_high": None,
         "unit": "CNY",
         "qualifier": "exact",
         "period": {
+            "type": "span",
             "start": "2021-01-01",
             "end": "2021-09-30",
-            "precision": "quarter",
-            "label": {"zh": "前3季度", "en": data["period"]["label"]["en"]},
+            "precision": "quarters",
+            "label": {"zh": "2021年前3季度（1—9月累计）", "en": data["period"]["label"]["en"]},
             "as_written": "前3季度",
+            "written_start": "2021-01-01",
+            "written_end": "2021-09-30",
         },
         "source": None,
         "entities": None,
@@ -168,11 +202,11 @@ def test_gdp_of_the_first_three_quarters_is_served_exactly(built: BuiltDataset) 
     ("as_written", "value", "value_high", "unit", "qualifier", "start", "end"),
     [
         ("1000多万人", 1e7, None, "count", "more_than", None, None),
-        ("突破3000亿元", 3e11, None, "CNY", "more_than", "2016-01-01", "2020-12-31"),
-        ("突破1万美元", 1e4, None, "USD", "more_than", "2016-01-01", "2020-12-31"),
+        ("突破3000亿元", 3e11, None, "CNY", "more_than", None, "2020-12-31"),
+        ("突破1万美元", 1e4, None, "USD", "more_than", None, "2020-12-31"),
         ("873.85亿元", 87385000000.0, None, "CNY", "exact", "2020-01-01", "2020-12-31"),
         ("2至3个", 2.0, 3.0, "count", "range", "2021-01-01", "2025-12-31"),
-        ("迈上5000亿元台阶", 5e11, None, "CNY", "at_least", "2021-01-01", "2025-12-31"),
+        ("迈上5000亿元台阶", 5e11, None, "CNY", "at_least", None, "2025-12-31"),
         ("达到80%以上", 80.0, None, "percent", "at_least", None, None),
         ("全国第十", 10.0, None, "rank", "exact", "2020-01-01", "2020-12-31"),
         ("百强", 100.0, None, "rank", "at_most", None, None),

@@ -3,7 +3,7 @@
 import pytest
 
 from app.dataset.document import SegmentationError, segment, split_lines
-from app.models import ParagraphRole
+from app.vocabulary import ParagraphRole
 
 PAGE = (
     "nav 1\n\n Title\n\xa0供稿:\xa0|\xa02021-01-02\n\n"

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from app.cli import main
 from app.dataset.errors import DatasetError
 from app.dataset.load import seed_database
-from app.db import readonly_engine
+from app.store.engines import readonly_engine
 from tests.conftest import SEED_DIR
 
 DOC = "documents/zhuzhou-2021-11-09"

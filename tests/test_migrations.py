@@ -9,8 +9,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
-from app.dataset.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
-from app.db import readonly_engine, writable_engine
+from app.store.engines import readonly_engine, writable_engine
+from app.store.migrations import alembic_config, current_revision, downgrade, head_revision, upgrade
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(tmp_path: Path) -> None:

@@ -11,23 +11,23 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-import app.routers
-from app.errors import PROBLEM_JSON
+import app.api.routers
+from app.api.errors import PROBLEM_JSON
+from app.api.routers.docs import ASSETS
 from app.main import app as the_app
-from app.routers.docs import ASSETS
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
 
 def _declared_routes() -> list[APIRoute]:
-    """Every route of every module in app/routers, and any route declared on the app itself.
+    """Every route of every module in app/api/routers, and any route declared on the app itself.
 
     Read from the modules, not from the assembled app, so a router that main.py forgets to
     include shows up as an operation missing from the document.
     """
     routes = [r for r in the_app.routes if isinstance(r, APIRoute)]
-    for info in pkgutil.iter_modules(app.routers.__path__):
-        module = importlib.import_module(f"app.routers.{info.name}")
+    for info in pkgutil.iter_modules(app.api.routers.__path__):
+        module = importlib.import_module(f"app.api.routers.{info.name}")
         router = getattr(module, "router", None)
         routes += [r for r in getattr(router, "routes", []) if isinstance(r, APIRoute)]
     return routes
@@ -208,3 +208,44 @@ def test_an_unknown_docs_asset_is_a_problem_404(client: TestClient) -> None:
     response = client.get("/docs-assets/swagger-ui-bundle.js.map")
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM_JSON
+
+
+# The operations that answer one record (or a health probe), and the URL of the example's own.
+SINGLE: dict[str, str] = {
+    "get_metric": "/v1/metrics/{id}",
+    "get_indicator": "/v1/indicators/{id}",
+    "get_industry_chain": "/v1/industry-chains/{id}",
+    "get_event": "/v1/timeline/{id}",
+    "get_entity": "/v1/entities/{id}",
+    "get_document": "/v1/documents/{id}",
+    "get_dataset": "/v1",
+    "livez": "/livez",
+    "readyz": "/readyz",
+}
+
+
+def test_every_single_record_operation_is_checked_below(document: dict[str, Any]) -> None:
+    ids = {
+        op["operationId"]
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if "application/json" in op["responses"].get("200", {}).get("content", {})
+        and not op["operationId"].startswith(("list_", "search"))
+    }
+    assert ids == set(SINGLE)
+
+
+@pytest.mark.parametrize(("operation_id", "url"), SINGLE.items())
+def test_the_example_of_a_single_record_is_what_the_live_app_answers(
+    client: TestClient, document: dict[str, Any], operation_id: str, url: str
+) -> None:
+    op = next(
+        op
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if op["operationId"] == operation_id
+    )
+    example = op["responses"]["200"]["content"]["application/json"]["example"]
+    live = client.get(url.format(id=example.get("id")))
+    assert live.status_code == 200
+    assert example == live.json()

@@ -12,9 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from app.config import Settings
 from app.dataset.errors import DatasetError
 from app.dataset.load import seed_database
-from app.dataset.migrate import downgrade, upgrade
-from app.db import readonly_engine
 from app.main import create_app
+from app.store.engines import readonly_engine
+from app.store.migrations import downgrade, upgrade
 from tests.conftest import SEED_DIR, require_service
 
 pytestmark = pytest.mark.postgres

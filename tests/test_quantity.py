@@ -32,6 +32,7 @@ ARTICLE: list[tuple[str, Quantity]] = [
     ("90%", q("90", "percent")),
     ("1000多万人", q("10_000_000", "count", "more_than")),
     ("21个", q("21", "count")),  # p10
+    ("最多", q("1", "rank")),  # 清水塘涉及人员最多: first among the 21 pilots
     ("200多名", q("200", "count", "more_than")),
     ("261家", q("261", "count")),
     ("3万", q("30_000", None)),  # 3万职工、3万居民: each 3万 alone
@@ -55,7 +56,9 @@ ARTICLE: list[tuple[str, Quantity]] = [
     ("3名", q("3", "count")),  # p21
     ("2万余名", q("20_000", "count", "more_than")),
     ("538家", q("538", "count")),
+    ("唯一", q("1", "count")),  # 湖南唯一的国家先进制造业创新中心
     ("超过3%", q("3", "percent", "more_than")),  # p22
+    ("全省唯一", q("1", "count")),
     ("873.85亿元", q("87_385_000_000", "CNY")),
     ("28.1%", q("28.1", "percent")),
     ("为28.1%", q("28.1", "percent")),
@@ -84,10 +87,12 @@ ARTICLE: list[tuple[str, Quantity]] = [
     ("突破3000亿元", q("300_000_000_000", "CNY", "more_than")),
     ("突破1万美元", q("10_000", "USD", "more_than")),
     ("40个", q("40", "count")),
+    ("最成功的40个城市", q("40", "rank", "at_most")),  # 入选…最成功的40个城市: within the top 40
     ("30强", q("30", "rank", "at_most")),
     ("三个", q("3", "count")),  # p36 “三个高地”
     ("41个", q("41", "count")),  # p37
     ("37个", q("37", "count")),
+    ("最齐全", q("1", "rank")),  # 全省工业门类最齐全的市州
     ("2至3个", q("2", "count", "range", high="3")),  # p41
     ("千亿元", q("100_000_000_000", "CNY")),  # 千亿元产业集群
     ("超过70%", q("70", "percent", "more_than")),
@@ -136,6 +141,10 @@ EDGE_CASES: list[tuple[str, Quantity]] = [
     ("2万至3万元", q("20_000", "CNY", "range", high="30_000")),
     ("两至三个", q("2", "count", "range", high="3")),
     ("2至3", q("2", None, "range", high="3")),
+    ("唯一的", q("1", "count")),
+    ("最高", q("1", "rank")),
+    ("最大的十个", q("10", "rank", "at_most")),
+    ("最佳的30名", q("30", "rank", "at_most")),
 ]
 
 
@@ -180,7 +189,19 @@ ERRORS: list[tuple[str, str]] = [
     ("一流", "unknown unit '流'"),  # p41
     ("40年", "unknown unit '年'"),  # p34 改革开放40年
     ("一如既往", "unknown unit"),  # p1
-    ("唯一", "no number"),  # p21
+    ("唯一3个", "a second number"),
+    ("超过唯一", "takes no qualifier"),
+    ("最少", "unknown superlative '最少'"),  # a ranking's first place could be either end
+    ("最复杂", "unknown superlative"),  # p10: a judgement, not a measured ranking
+    ("最多3个", "a bound"),
+    ("最多三个", "a bound"),
+    ("约最多", "takes no qualifier"),
+    ("最成功的", "no number after 的"),
+    ("最成功的城市", "no number after 的"),
+    ("最成功的40余个", "plain whole number"),
+    ("最成功的4万个", "plain whole number"),
+    ("最成功的40家", "unexpected text '家'"),
+    ("最成功的40个3", "a second number"),
     ("1,0000", "thousands separator"),
     ("1,00家", "thousands separator"),
     ("2至3万元", "ambiguous range"),

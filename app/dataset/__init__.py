@@ -1,0 +1,1 @@
+"""The build: curated files in, validated public records and table rows out, written atomically."""

@@ -3,10 +3,11 @@
 import re
 from dataclasses import dataclass
 
-from app.dataset.build import BuiltDataset, Span
-from app.dataset.errors import Problem
+from app.dataset.build import BuiltDataset
+from app.dataset.errors import SeedProblem
 from app.dataset.files import SeedBundle
-from app.models import ParagraphRole
+from app.dataset.locate import Span
+from app.vocabulary import ParagraphRole
 
 NUMBER_TOKEN = re.compile(
     r"[0-9０-９]+(?:[.．][0-9０-９]+)?[万亿]*"  # Arabic and full-width digits, with multipliers
@@ -33,7 +34,7 @@ class CoverageReport:
     """All tokens, plus problems with the ignore list itself."""
 
     tokens: list[Token]
-    problems: list[Problem]
+    problems: list[SeedProblem]
 
     @property
     def uncovered(self) -> list[Token]:
@@ -49,7 +50,7 @@ class CoverageReport:
 def check_coverage(seed: SeedBundle, built: BuiltDataset) -> CoverageReport:
     """Tokenise every body paragraph and match each token against the covering spans."""
     tokens: list[Token] = []
-    problems: list[Problem] = []
+    problems: list[SeedProblem] = []
     for bundle in seed.documents:
         doc_id = bundle.meta.id
         text = built.texts[doc_id]
@@ -70,7 +71,7 @@ def check_coverage(seed: SeedBundle, built: BuiltDataset) -> CoverageReport:
             ignore_used[i] = False
             if not found:
                 problems.append(
-                    Problem(
+                    SeedProblem(
                         f"documents/{doc_id}/coverage.toml",
                         record,
                         "context",
@@ -101,7 +102,7 @@ def check_coverage(seed: SeedBundle, built: BuiltDataset) -> CoverageReport:
         for i, used in ignore_used.items():
             if not used:
                 problems.append(
-                    Problem(
+                    SeedProblem(
                         f"documents/{doc_id}/coverage.toml",
                         f"[[ignore]] #{i + 1} context={bundle.ignores[i].context!r}",
                         "context",

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.models import ParagraphRole
+from app.vocabulary import ParagraphRole
 
 # Python's str.strip() also strips U+00A0 and U+3000, which the scraped page uses for indents.
 

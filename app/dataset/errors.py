@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Problem:
+class SeedProblem:
     """One thing wrong with the curated data."""
 
     file: str
@@ -19,7 +19,7 @@ class Problem:
 class DatasetError(Exception):
     """The curated data is invalid; nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[SeedProblem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the curated data:\n{lines}")

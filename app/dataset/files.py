@@ -5,29 +5,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from app.dataset.errors import DatasetError, Problem
-from app.models import (
+from app.dataset.curated import (
     ChainSeed,
     DocumentSeed,
     EntitySeed,
     EventSeed,
+    IgnoreSeed,
     IndicatorSeed,
     MetricSeed,
 )
+from app.dataset.errors import DatasetError, SeedProblem
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class IgnoreSeed(BaseModel):
-    """A number in the body that is deliberately not a fact, with the reason."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    context: str
-    paragraph: int | None = None
-    reason: str
 
 
 @dataclass
@@ -60,14 +51,14 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+def _read_toml(path: Path, root: Path, problems: list[SeedProblem]) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        problems.append(Problem(_rel(path, root), "-", "-", "file is missing"))
+        problems.append(SeedProblem(_rel(path, root), "-", "-", "file is missing"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem(_rel(path, root), "-", "-", f"not valid TOML: {exc}"))
+        problems.append(SeedProblem(_rel(path, root), "-", "-", f"not valid TOML: {exc}"))
     return {}
 
 
@@ -77,19 +68,21 @@ def _validate(
     root: Path,
     key: str,
     data: dict[str, Any],
-    problems: list[Problem],
+    problems: list[SeedProblem],
     optional: bool = False,
 ) -> list[M]:
     rows = data.get(key, [])
     name = _rel(path, root)
     unknown = set(data) - {key}
     for extra in sorted(unknown):
-        problems.append(Problem(name, "-", extra, f"unknown top-level key (expected [[{key}]])"))
+        problems.append(
+            SeedProblem(name, "-", extra, f"unknown top-level key (expected [[{key}]])")
+        )
     if not isinstance(rows, list):
-        problems.append(Problem(name, "-", key, f"must be an array of tables [[{key}]]"))
+        problems.append(SeedProblem(name, "-", key, f"must be an array of tables [[{key}]]"))
         return []
     if not rows and not optional:
-        problems.append(Problem(name, "-", key, f"no [[{key}]] records"))
+        problems.append(SeedProblem(name, "-", key, f"no [[{key}]] records"))
     out: list[M] = []
     for i, row in enumerate(rows):
         record = f"[[{key}]] #{i + 1}"
@@ -100,14 +93,14 @@ def _validate(
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "-"
-                problems.append(Problem(name, record, loc, err["msg"]))
+                problems.append(SeedProblem(name, record, loc, err["msg"]))
     return out
 
 
 def _part(
     folder: Path,
     root: Path,
-    problems: list[Problem],
+    problems: list[SeedProblem],
     filename: str,
     key: str,
     model: type[M],
@@ -122,9 +115,9 @@ def _part(
 
 def load_seed(root: Path) -> SeedBundle:
     """Read every curated file under root; raise DatasetError listing all problems."""
-    problems: list[Problem] = []
+    problems: list[SeedProblem] = []
     if not root.is_dir():
-        raise DatasetError([Problem(str(root), "-", "-", "seed folder does not exist")])
+        raise DatasetError([SeedProblem(str(root), "-", "-", "seed folder does not exist")])
     ind_path = root / "indicators.toml"
     indicators = _validate(
         IndicatorSeed, ind_path, root, "indicator", _read_toml(ind_path, root, problems), problems
@@ -133,7 +126,7 @@ def load_seed(root: Path) -> SeedBundle:
     doc_root = root / "documents"
     folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
     if not folders:
-        problems.append(Problem(_rel(doc_root, root), "-", "-", "no document folders"))
+        problems.append(SeedProblem(_rel(doc_root, root), "-", "-", "no document folders"))
     for folder in folders:
         meta_path = folder / "document.toml"
         meta_data = _read_toml(meta_path, root, problems)
@@ -149,10 +142,10 @@ def load_seed(root: Path) -> SeedBundle:
         try:
             text = src.read_bytes().decode("utf-8")
         except FileNotFoundError:
-            problems.append(Problem(_rel(src, root), "-", "-", "source file is missing"))
+            problems.append(SeedProblem(_rel(src, root), "-", "-", "source file is missing"))
             continue
         except UnicodeDecodeError as exc:
-            problems.append(Problem(_rel(src, root), "-", "-", f"not UTF-8: {exc}"))
+            problems.append(SeedProblem(_rel(src, root), "-", "-", f"not UTF-8: {exc}"))
             continue
 
         documents.append(

@@ -10,9 +10,9 @@ from sqlmodel import Session, SQLModel, select
 
 from app.dataset.build import BuiltDataset, build
 from app.dataset.files import load_seed
-from app.dataset.migrate import upgrade
-from app.db import is_sqlite, sqlite_path, writable_engine
-from app.models import DatasetInfo
+from app.store.engines import is_sqlite, sqlite_path, writable_engine
+from app.store.migrations import upgrade
+from app.store.tables import DatasetInfo
 
 
 class IntegrityError(RuntimeError):

@@ -3,12 +3,10 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
 import cn2an
 
-Unit = Literal["CNY", "USD", "percent", "count", "day", "km2", "rank", "water_class"]
-Qualifier = Literal["exact", "more_than", "at_least", "at_most", "approximately", "range"]
+from app.vocabulary import Qualifier, Unit
 
 
 class QuantityError(ValueError):
@@ -29,24 +27,24 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％～－", "01234
 _THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
 # Words before the number, matched longest first. Verbs keep the value exact.
 _PREFIXES: dict[str, Qualifier] = {
-    "同比增长": "exact",
-    "年均增长": "exact",
-    "提高到": "exact",
-    "达到": "exact",
-    "增长": "exact",
-    "全国": "exact",
-    "全省": "exact",
-    "达": "exact",
-    "为": "exact",
-    "居": "exact",
-    "超过": "more_than",
-    "突破": "more_than",
-    "过": "more_than",
-    "约": "approximately",
-    "近": "approximately",
+    "同比增长": Qualifier.exact,
+    "年均增长": Qualifier.exact,
+    "提高到": Qualifier.exact,
+    "达到": Qualifier.exact,
+    "增长": Qualifier.exact,
+    "全国": Qualifier.exact,
+    "全省": Qualifier.exact,
+    "达": Qualifier.exact,
+    "为": Qualifier.exact,
+    "居": Qualifier.exact,
+    "超过": Qualifier.more_than,
+    "突破": Qualifier.more_than,
+    "过": Qualifier.more_than,
+    "约": Qualifier.approximately,
+    "近": Qualifier.approximately,
 }
 _PREFIX_WORDS = sorted(_PREFIXES, key=len, reverse=True)
-_SUFFIXES: dict[str, Qualifier] = {"以上": "at_least", "左右": "approximately"}
+_SUFFIXES: dict[str, Qualifier] = {"以上": Qualifier.at_least, "左右": Qualifier.approximately}
 # Decimal exponent of each multiplier; alternation order is longest first.
 _MULTIPLIERS = {
     "万亿": 12,
@@ -59,15 +57,20 @@ _MULTIPLIERS = {
     "万": 4,
 }
 _UNITS: dict[str, Unit] = {
-    "平方公里": "km2",
-    "美元": "USD",
-    "元": "CNY",
-    "%": "percent",
-    "天": "day",
+    "平方公里": Unit.km2,
+    "美元": Unit.USD,
+    "元": Unit.CNY,
+    "%": Unit.percent,
+    "天": Unit.day,
 }
 _CLASSIFIERS = "家个名项条人座所位种大"  # count; a noun may follow (八大工业基地)
 _RANK_CLASSIFIERS = "个名位"  # 第二个
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
+_ONLY = "唯一"  # "the only one": a count of exactly one
+# 最X ("the most X") is first place in a ranking by X. Only words whose first place is the top
+# are listed: 最少, 最低, 最差 could count from either end of a ranking, so they stay errors.
+_SUPERLATIVES = ("多", "大", "高", "佳", "齐全", "成功")
+_SUPERLATIVE = re.compile(r"最(?P<word>[^的]+?)(?:的(?P<top>.*))?")
 _NUMERALS = "〇零一二两三四五六七八九十百千万亿"
 _NUMBER = re.compile(
     rf"(?P<digits>\d+(?:\.\d+)?|[{_NUMERALS}]+)(?P<more>[余多])?"
@@ -107,11 +110,16 @@ def parse_quantity(text: str) -> Quantity:
     if "," in body:
         raise _error(text, "a comma that is not a thousands separator (1,000)")
     body, qualifiers = _strip_affixes(body, text)
-    if body.startswith("第") or body[:1] in _ROMAN:
+    if body.startswith(("第", "最", _ONLY)) or body[:1] in _ROMAN:
         if qualifiers:
             raise _error(
                 text, f"a rank or class takes no qualifier ({', '.join(sorted(qualifiers))})"
             )
+        if body.startswith(_ONLY):
+            _unit_free_tail(body[len(_ONLY) :], text)
+            return Quantity(Decimal(1), None, Unit.count, Qualifier.exact)
+        if body.startswith("最"):
+            return _superlative(body, text)
         return _ordinal(body, text)
     low = _NUMBER.match(body)
     if low is None:
@@ -124,16 +132,16 @@ def parse_quantity(text: str) -> Quantity:
         high, rest = _range_high(low, separated, rest, text)
         if more or high <= value:
             raise _error(text, "a range needs two plain numbers, low to high")
-        qualifiers.add("range")
+        qualifiers.add(Qualifier.range)
     if more:
-        qualifiers.add("more_than")
+        qualifiers.add(Qualifier.more_than)
     unit, own = _unit(rest, text)
     if own is not None:
         qualifiers.add(own)
     if len(qualifiers) > 1:
         raise _error(text, f"conflicting qualifiers ({', '.join(sorted(qualifiers))})")
     _check(value, _has_multiplier(low), unit, text)
-    qualifier: Qualifier = qualifiers.pop() if qualifiers else "exact"
+    qualifier: Qualifier = qualifiers.pop() if qualifiers else Qualifier.exact
     return Quantity(value, high, unit, qualifier)
 
 
@@ -149,7 +157,7 @@ def _strip_affixes(body: str, text: str) -> tuple[str, set[Qualifier]]:
         raise _error(text, "迈上 and 台阶 go together")
     if body.startswith("迈上"):
         body = body[2:-2]
-        found.add("at_least")
+        found.add(Qualifier.at_least)
     stripped = True
     while stripped:
         stripped = False
@@ -162,7 +170,7 @@ def _strip_affixes(body: str, text: str) -> tuple[str, set[Qualifier]]:
         if body.endswith(word):
             body = body[: -len(word)]
             found.add(qualifier)
-    found.discard("exact")
+    found.discard(Qualifier.exact)
     return body, found
 
 
@@ -221,9 +229,9 @@ def _unit(rest: str, text: str) -> tuple[Unit | None, Qualifier | None]:
                 raise _error(text, f"unexpected text {rest[len(word) :]!r} after {word!r}")
             return unit, None
     if rest[0] in _CLASSIFIERS:
-        return "count", None
+        return Unit.count, None
     if rest[0] == "强":
-        return "rank", "at_most"
+        return Unit.rank, Qualifier.at_most
     if rest[0] == "成":
         raise _error(text, "成 (tenths) is not converted to a percent; not a supported unit")
     raise _error(text, f"unknown unit {rest!r}")
@@ -231,9 +239,9 @@ def _unit(rest: str, text: str) -> tuple[Unit | None, Qualifier | None]:
 
 def _check(value: Decimal, has_multiplier: bool, unit: Unit | None, text: str) -> None:
     """Reject combinations that have no meaning: 3万%, 1.5个, 2.5强."""
-    if has_multiplier and unit in ("percent", "rank", "day"):
+    if has_multiplier and unit in (Unit.percent, Unit.rank, Unit.day):
         raise _error(text, f"a multiplier with unit {unit}")
-    if unit in ("count", "rank") and value != value.to_integral_value():
+    if unit in (Unit.count, Unit.rank) and value != value.to_integral_value():
         raise _error(text, f"a {unit} must be a whole number")
 
 
@@ -243,7 +251,7 @@ def _ordinal(body: str, text: str) -> Quantity:
         if body[1:2] != "类":
             raise _error(text, "a Roman numeral needs 类 (water quality class)")
         _unit_free_tail(body[2:], text)
-        return Quantity(Decimal(_ROMAN[body[0]]), None, "water_class", "exact")
+        return Quantity(Decimal(_ROMAN[body[0]]), None, Unit.water_class, Qualifier.exact)
     match = _NUMBER.match(body, 1)
     if match is None or match["more"] or match["more2"] or match["mult"]:
         raise _error(text, "第 needs a plain ordinal number")
@@ -255,7 +263,32 @@ def _ordinal(body: str, text: str) -> Quantity:
     _unit_free_tail(tail[1:], text)
     digits = match["digits"]
     value = int(digits) if digits[0].isdigit() else _chinese(digits, text)
-    return Quantity(Decimal(value), None, "rank", "exact")
+    return Quantity(Decimal(value), None, Unit.rank, Qualifier.exact)
+
+
+def _superlative(body: str, text: str) -> Quantity:
+    """Parse 最多 (first: rank 1) or 最成功的40个城市 (among the top 40: rank at most 40)."""
+    match = _SUPERLATIVE.fullmatch(body)
+    assert match is not None  # body starts with 最 and [^的]+? takes at least one character
+    word, top = match["word"], match["top"]
+    if word not in _SUPERLATIVES:
+        if _ANY_NUMBER.search(word):
+            raise _error(text, "a number after 最 is a bound (最多3个: at most 3), not a rank")
+        raise _error(text, f"unknown superlative '最{word}'")
+    if top is None:
+        return Quantity(Decimal(1), None, Unit.rank, Qualifier.exact)
+    number = _NUMBER.match(top)
+    if number is None:
+        raise _error(text, "no number after 的")
+    if number["more"] or number["more2"] or number["mult"] or "." in number["digits"]:
+        raise _error(text, "the top N of 最…的N个 needs a plain whole number")
+    tail = top[number.end() :]
+    if tail[:1] not in tuple(_RANK_CLASSIFIERS):
+        raise _error(text, f"unexpected text {tail!r} after the top N")
+    _unit_free_tail(tail[1:], text)
+    digits = number["digits"]
+    value = int(digits) if digits[0].isdigit() else _chinese(digits, text)
+    return Quantity(Decimal(value), None, Unit.rank, Qualifier.at_most)
 
 
 def _unit_free_tail(tail: str, text: str) -> None:

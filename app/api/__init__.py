@@ -1,0 +1,1 @@
+"""The HTTP edge: negotiation, caching, CORS, problem details, parameters, OpenAPI, routers."""

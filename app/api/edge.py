@@ -1,0 +1,141 @@
+"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, and the 500.
+
+Every response passes it, cached answers, 304s and errors included, so it is the one place that
+adds the headers every response needs, answers HEAD (as GET without the body), and turns an
+unhandled error into the 500 problem (logged once, here). CORS is fixed policy (any origin,
+GET/HEAD/OPTIONS, no credentials), so it is a few constant headers rather than a general-purpose
+middleware.
+"""
+
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import ALLOWED_METHODS, problem_response
+
+log = logging.getLogger("app.edge")
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+CORS = (
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, Link, X-Total-Count"),
+)
+ALLOWED = frozenset({"GET", "HEAD", "OPTIONS"})
+ALLOWED_REQUEST_HEADERS = (
+    "Accept, Accept-Encoding, Accept-Language, Cache-Control, "
+    "Content-Language, Content-Type, If-None-Match"
+)
+PREFLIGHT_MAX_AGE = b"86400"
+
+
+class EdgeMiddleware:
+    """Headers every response needs, the methods a read-only API has, and the last resort."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origin = request_method = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+            elif name == b"access-control-request-method":
+                request_method = value
+        method = scope["method"]
+        extra = [NOSNIFF, *CORS] if origin is not None else [NOSNIFF]
+        sender = _Sender(send, extra, drop_body=method == "HEAD")
+        try:
+            if method == "OPTIONS":
+                if origin is not None and request_method is not None:
+                    await self._preflight(scope, receive, sender, request_method.decode("latin-1"))
+                else:
+                    await self._options(scope, receive, sender)
+                return
+            if method == "HEAD":  # the only place HEAD is handled: GET, then no body
+                scope = {**scope, "method": "GET"}
+            await self.app(scope, receive, sender)
+        except Exception:
+            log.exception("unhandled error on %s %s", method, scope.get("path"))
+            if sender.started:
+                raise  # half a response: only the server can abort the connection
+            await problem_response(
+                500,
+                "The server failed to answer; the error was logged.",
+                scope.get("path", ""),
+                headers={"Cache-Control": "no-store"},
+            )(scope, receive, sender)
+
+    async def _preflight(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+        if method.upper() not in ALLOWED:
+            await problem_response(
+                405,
+                f"CORS preflight for {method}: this API is read-only ({ALLOWED_METHODS}).",
+                scope["path"],
+                headers={"Allow": ALLOWED_METHODS},
+            )(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
+                    (b"access-control-allow-headers", ALLOWED_REQUEST_HEADERS.encode()),
+                    (b"access-control-max-age", PREFLIGHT_MAX_AGE),
+                    (
+                        b"vary",
+                        b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                    ),
+                    (b"content-length", b"0"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _options(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer OPTIONS for any existing path with the allowed methods."""
+        status = 0
+
+        async def probe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await self.app({**scope, "method": "GET", "headers": []}, receive, probe)
+        if status == 404:
+            await problem_response(404, f"No resource at {scope['path']}.", scope["path"])(
+                scope, receive, send
+            )
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [
+                    (b"allow", ALLOWED_METHODS.encode()),
+                    (b"cache-control", b"public, max-age=86400"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+
+class _Sender:
+    """Adds headers to the response start; for HEAD, sends no body bytes."""
+
+    def __init__(self, send: Send, extra: list[tuple[bytes, bytes]], drop_body: bool) -> None:
+        self.send = send
+        self.extra = extra
+        self.drop_body = drop_body
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            message = {**message, "headers": [*message.get("headers", ()), *self.extra]}
+        elif message["type"] == "http.response.body" and self.drop_body:
+            message = {**message, "body": b""}
+        await self.send(message)

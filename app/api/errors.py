@@ -1,0 +1,131 @@
+"""The one error shape: RFC 9457 problem details, built here and nowhere else.
+
+FastAPI's handlers here answer its HTTP errors (404, 405) and validation errors (422); an
+unhandled exception is answered by the edge (app/api/edge.py) with the 500 problem built here.
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+PROBLEM_JSON = "application/problem+json"
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+
+_TYPES = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    422: "validation-error",
+    500: "internal-error",
+    503: "not-ready",
+}
+
+
+class FieldError(BaseModel):
+    """One invalid parameter."""
+
+    loc: list[str | int] = Field(description='Where: e.g. ["query", "limit"].')
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = Field(
+        description="A URI naming the kind of problem.",
+        examples=["urn:zhuzhou-facts:problem:not-found"],
+    )
+    title: str = Field(description="The HTTP status phrase.", examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No metric with id 'gdp-2030'."])
+    instance: str = Field(description="The request path.", examples=["/v1/metrics/gdp-2030"])
+    errors: list[FieldError] | None = Field(
+        default=None, description="The invalid parameters (422 only)."
+    )
+
+
+def problem_type(status: int) -> str:
+    """The type URI of a status."""
+    return f"urn:zhuzhou-facts:problem:{_TYPES.get(status, 'http-' + str(status))}"
+
+
+def problem_body(
+    status: int, detail: str, instance: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The problem document itself (also used for the OpenAPI examples)."""
+    body: dict[str, Any] = {
+        "type": problem_type(status),
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    instance: str,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    """Render a problem; every 4xx and 5xx of the API goes through here."""
+    return Response(
+        orjson.dumps(problem_body(status, detail, instance, errors)),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ALLOWED_METHODS
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    if exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = f"{request.method} is not allowed: this API is read-only ({ALLOWED_METHODS})."
+    return problem_response(exc.status_code, detail, request.url.path, headers=headers)
+
+
+def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"]) for e in errors)
+    return problem_response(
+        422, f"Invalid parameter(s): {fields}.", request.url.path, errors=errors
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the problem handlers on an app."""
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(RequestValidationError, _validation)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Unknown id or path.", "content": {PROBLEM_JSON: {}}},
+    422: {
+        "model": Problem,
+        "description": "Invalid parameter; `errors` lists them.",
+        "content": {PROBLEM_JSON: {}},
+    },
+}

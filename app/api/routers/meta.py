@@ -1,0 +1,83 @@
+"""GET /v1: what this dataset is, its version, and where everything is."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app.api.deps import ReaderDep
+from app.api.responses import model_json
+from app.store import info
+from app.store.reader import Reader
+from app.vocabulary import RESOURCE_PATHS, RecordType
+
+router = APIRouter(tags=["dataset"])
+
+TRANSLATION_NOTE = (
+    "Chinese labels and quotes are the source's own words. English labels are our "
+    "translations, not the source's."
+)
+
+
+class DocumentSummary(BaseModel):
+    """A source document in brief."""
+
+    id: str
+    title: dict[str, str]
+    publisher: dict[str, str]
+    published: str
+    sha256: str
+
+
+class DatasetInfoPublic(BaseModel):
+    """The dataset at a glance."""
+
+    name: str
+    dataset_version: str | None = Field(
+        description="Content hash of the loaded data; it changes whenever any served fact changes."
+    )
+    counts: dict[str, int]
+    documents: list[DocumentSummary]
+    attribution: str
+    translation_note: str
+    resources: dict[str, str]
+
+
+@router.get(
+    "/v1",
+    summary="Dataset version, counts and sources",
+    response_model=DatasetInfoPublic,
+    operation_id="get_dataset",
+    description="The entry point: the dataset version (a content hash), record counts per "
+    "resource, the source documents, attribution, and the note that English labels are our "
+    "translations.",
+)
+async def get_dataset(db: ReaderDep) -> Response:
+    """Describe the dataset."""
+    return model_json(await db.run(describe_dataset))
+
+
+def describe_dataset(db: Reader) -> DatasetInfoPublic:
+    """The entry point's body (also the OpenAPI example)."""
+    docs = info.document_summaries(db)
+    publishers = sorted({d["publisher"]["zh"] for d in docs})
+    return DatasetInfoPublic(
+        name="Zhuzhou facts",
+        dataset_version=info.dataset_version(db),
+        counts=info.counts(db),
+        documents=[DocumentSummary(**d) for d in docs],
+        attribution="Facts quoted from articles published by "
+        + "、".join(publishers)
+        + "; each record cites its verbatim quote and offsets.",
+        translation_note=TRANSLATION_NOTE,
+        resources={
+            "metrics": RESOURCE_PATHS[RecordType.metric],
+            "indicators": RESOURCE_PATHS[RecordType.indicator],
+            "industry_chains": RESOURCE_PATHS[RecordType.industry_chain],
+            "timeline": RESOURCE_PATHS[RecordType.event],
+            "entities": RESOURCE_PATHS[RecordType.entity],
+            "documents": RESOURCE_PATHS[RecordType.document],
+            "search": "/v1/search?q=",
+            "openapi": "/openapi.json",
+            "docs": "/docs",
+        },
+    )

@@ -66,3 +66,13 @@ def client(api_settings: Settings) -> Iterator[TestClient]:
     """A TestClient over the app on the shared seeded database, lifespan included."""
     with TestClient(create_app(api_settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `uvicorn app.main:app` on a loopback port, on a database it seeds itself at
+    startup (AUTO_SEED on a path that does not exist yet); its base URL."""
+    from tests.live import LiveServer
+
+    with LiveServer(tmp_path_factory.mktemp("live")) as server:
+        yield server.base

@@ -9,6 +9,7 @@ import pytest
 
 from app.api.embed import csp
 from app.api.embed.assets import STATIC_DIR, TEMPLATES_DIR, json_script, static_url
+from app.api.embed.badge import WIDTHS_FILE as WIDTHS
 
 VENDOR = STATIC_DIR / "vendor"
 MANIFEST = json.loads((VENDOR / "vendor.json").read_text(encoding="utf-8"))
@@ -83,3 +84,29 @@ def test_only_the_embeds_may_be_framed(page: str, ancestors: str) -> None:
 
 def test_the_badge_policy_lets_nothing_run() -> None:
     assert csp.BADGE == "default-src 'none'; sandbox"
+
+
+def test_a_wheel_ships_every_template_static_file_and_data_file() -> None:
+    """pyproject's package-data covers every file the pages read, and every folder of code is a
+    package (find_packages skips a folder without __init__.py, and its files with it)."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    from app.config import PROJECT_ROOT
+
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns: dict[str, list[str]] = config["tool"]["setuptools"]["package-data"]
+    app_dir = PROJECT_ROOT / "app"
+    for folder in {p.parent for p in app_dir.rglob("*.py")} - {app_dir / "__pycache__"}:
+        assert (folder / "__init__.py").exists(), folder
+    read = [*STATIC_DIR.rglob("*"), *TEMPLATES_DIR.rglob("*"), *WIDTHS.parent.glob("*.json")]
+    for path in (p for p in read if p.is_file()):
+        package = next(
+            name
+            for name in sorted(patterns, key=len, reverse=True)
+            if path.is_relative_to(app_dir.joinpath(*name.split(".")[1:]))
+        )
+        relative = path.relative_to(app_dir.joinpath(*package.split(".")[1:])).as_posix()
+        # glob's `**/` also matches no folder at all
+        globs = [g for p in patterns[package] for g in (p, p.replace("**/", ""))]
+        assert any(fnmatch(relative, pattern) for pattern in globs), relative

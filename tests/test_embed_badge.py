@@ -12,6 +12,8 @@ import pytest
 
 from app.api.embed import badge
 from app.api.embed.badge import WIDTHS_FILE, char_em, render_badge, text_width
+from tests.conftest import require_service
+from tests.embed_shapes import metric
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -42,37 +44,6 @@ def dejavu_widths() -> dict[str, Any]:
         "regenerate with: python -m tests.test_embed_badge",
         "advance_em": advances,
     }
-
-
-def metric(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": "gdp-2021-q1-q3",
-        "indicator": "gdp",
-        "subject": "zhuzhou",
-        "kind": "actual",
-        "as_written": "2487.1亿元",
-        "value": 248710000000.0,
-        "value_high": None,
-        "unit": "CNY",
-        "qualifier": "exact",
-        "name": {"zh": "地区生产总值", "en": "Gross regional product (GDP)"},
-        "period": {
-            "start": "2021-01-01",
-            "end": "2021-09-30",
-            "precision": "quarter",
-            "label": {"zh": "前3季度", "en": "First three quarters of 2021"},
-            "as_written": "前3季度",
-        },
-        "source": {
-            "document": "d",
-            "paragraph": 43,
-            "start": 3558,
-            "end": 3578,
-            "quote": "前3季度实现地区生产总值2487.1亿元",
-        },
-        "note": None,
-    }
-    return base | changes
 
 
 def parse(svg: str) -> ET.Element:
@@ -106,7 +77,7 @@ def test_the_badge_is_plain_svg_with_explicit_size_and_no_script_or_external_ref
 
 def test_the_badge_width_is_the_sum_of_its_measured_texts_and_padding() -> None:
     root = parse(render_badge(metric(), lang="zh"))
-    label, value = "地区生产总值 · 前3季度", "2487.1亿元"
+    label, value = "地区生产总值 · 2021年第1–3季度", "2487.1亿元"
     expected = round(text_width(label) + 12) + round(text_width(value) + 12)
     assert int(root.get("width", "0")) == expected
     lengths = [t.get("textLength") for t in root.iter(f"{SVG}text")]
@@ -124,7 +95,9 @@ def test_english_badge_says_the_qualifier_and_scales_the_money() -> None:
     )
     texts = [t.text for t in parse(render_badge(raw, lang="en")).iter(f"{SVG}text")]
     assert texts[2] == "> 300 billion yuan"
-    assert texts[0] == "Gross regional product (GDP) · First three quarters of 2021"
+    assert texts[0] == "Gross regional product (GDP) · Q1–Q3 2021"
+    title = parse(render_badge(raw, lang="en")).find(f"{SVG}title")
+    assert title is not None and "First three quarters of 2021" in (title.text or "")
 
 
 def test_a_target_badge_has_the_target_colour_and_says_target() -> None:
@@ -154,7 +127,7 @@ def test_white_text_on_each_badge_colour_meets_wcag_aa(colour: str) -> None:
 def test_the_width_table_matches_the_installed_dejavu_sans() -> None:
     pytest.importorskip("fontTools")
     if not DEJAVU.exists():
-        pytest.skip("DejaVu Sans not installed (Debian: fonts-dejavu-core)")
+        require_service("DejaVu Sans not installed (Debian: fonts-dejavu-core)")
     stored = json.loads(WIDTHS_FILE.read_text(encoding="utf-8"))
     assert stored["advance_em"] == dejavu_widths()["advance_em"]
 
@@ -162,7 +135,7 @@ def test_the_width_table_matches_the_installed_dejavu_sans() -> None:
 def test_noto_sans_cjk_sets_every_cjk_character_of_our_labels_at_one_em() -> None:
     ttlib = pytest.importorskip("fontTools.ttLib")
     if not NOTO_CJK.exists():
-        pytest.skip("Noto Sans CJK not installed (Debian: fonts-noto-cjk)")
+        require_service("Noto Sans CJK not installed (Debian: fonts-noto-cjk)")
     font = next(
         f
         for f in ttlib.TTCollection(NOTO_CJK).fonts

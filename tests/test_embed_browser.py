@@ -1,23 +1,16 @@
-"""The embeds in Debian's headless Chromium (Playwright), with every non-loopback request blocked.
+"""The dashboard and the embeds in Debian's headless Chromium (Playwright), against a real
+uvicorn running `app.main:app` (tests/live.py), with every request off the machine aborted.
 
-Until the routes are wired into app/api/, a small harness serves them: the real API app for
-`/v1/…`, the renderers of app/api/embed for `/`, `/embed/…` and `/oembed`, and app/api/static
-for `/static/…`, each page with the headers of app/api/embed/csp.py. A second server on another
-loopback port plays the third-party page that frames a card.
-
-Run `python -m tests.test_embed_browser [PORT]` to browse the harness (over `DATABASE_URL`,
-default /tmp/embed-proto.sqlite3, which must exist: start `zhuzhou-facts serve` once).
+A second server on another loopback port (Python's http.server) plays the third-party page
+that pastes our oEmbed snippets. The screenshots the README shows are written here, into
+docs/screenshots/ (SCREENSHOTS): the dashboard, a card, a chart and a badge, in zh and en.
 """
 
 import base64
 import hashlib
 import json
-import os
+import re
 import shutil
-import socket
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,33 +18,20 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.embed import csp
-from app.api.embed.assets import STATIC_DIR
-from app.api.embed.badge import render_badge
-from app.api.embed.card import render_card
-from app.api.embed.chart import render_chart_page
-from app.api.embed.dashboard import render_dashboard
-from app.api.embed.oembed import (
-    OEmbedError,
-    build_oembed,
-    check_format,
-    parse_embed_url,
-    title_for,
-)
-from app.api.embed.view import LANGS, THEMES, Lang, Theme
-from app.config import Settings
-from app.main import create_app
+from app.config import PROJECT_ROOT
 from tests.conftest import require_service
+from tests.live import StaticSite
 
-SCREENSHOTS = Path(os.environ.get("EMBED_SCREENSHOTS", "/tmp/embed-screenshots"))
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+# The files the README shows, each written by one test below.
+README_SCREENSHOTS = [
+    f"{what}-{lang}.png"
+    for what in ("dashboard", "card", "chart", "badge")
+    for lang in ("zh", "en")
+]
+TOP_OF_PAGE = {"x": 0, "y": 0, "width": 1280, "height": 1480}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",  # CI runs as root
@@ -61,199 +41,38 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# ---- the harness --------------------------------------------------------------------------
-
-
-def _problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse(
-        {"type": "about:blank", "title": "error", "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-    )
-
-
-class Harness:
-    """The embed routes in front of the real API app (lifespan passes through to it)."""
-
-    def __init__(self, api: ASGIApp) -> None:
-        self.api = api
-        self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=api), base_url="http://api"
-        )
-        self.pages = Starlette(
-            routes=[
-                Route("/", self.dashboard),
-                Route("/embed/metrics/{id}", self.card),
-                Route("/embed/metrics/{id}/badge.svg", self.badge),
-                Route("/embed/indicators/{id}/chart", self.chart),
-                Route("/oembed", self.oembed),
-                Mount("/static", StaticFiles(directory=STATIC_DIR)),
-            ]
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and (
-            path == "/" or path.startswith(("/embed/", "/static/", "/oembed"))
-        ):
-            await self.pages(scope, receive, send)
-        else:
-            await self.api(scope, receive, send)
-
-    async def get(self, path: str) -> dict[str, Any] | None:
-        response = await self.client.get(path)
-        return response.json() if response.status_code == 200 else None
-
-    async def subject_name(self, record: dict[str, Any]) -> Any:
-        kind = "industry-chains" if record.get("subject_type") == "industry_chain" else "entities"
-        found = await self.get(f"/v1/{kind}/{record.get('subject')}")
-        return found and found.get("name")
-
-    @staticmethod
-    def options(request: Request) -> tuple[Lang, Theme, str]:
-        lang = request.query_params.get("lang", "zh")
-        theme = request.query_params.get("theme", "light")
-        base = str(request.base_url).rstrip("/")
-        return (lang if lang in LANGS else "zh"), (theme if theme in THEMES else "light"), base  # type: ignore[return-value]
-
-    async def dashboard(self, request: Request) -> Response:
-        lang, theme, _ = self.options(request)
-        return HTMLResponse(
-            render_dashboard(lang=lang, theme=theme), headers=csp.HEADERS["dashboard"]
-        )
-
-    async def card(self, request: Request) -> Response:
-        lang, theme, base = self.options(request)
-        metric = await self.get(f"/v1/metrics/{request.path_params['id']}")
-        if metric is None:
-            return _problem(404, "No such metric.")
-        document = await self.get(f"/v1/documents/{metric['source']['document']}")
-        html = render_card(
-            metric,
-            lang=lang,
-            theme=theme,
-            base_url=base,
-            subject_name=await self.subject_name(metric),
-            document_title=document and document.get("title"),
-        )
-        return HTMLResponse(html, headers=csp.HEADERS["card"])
-
-    async def badge(self, request: Request) -> Response:
-        lang, _, _ = self.options(request)
-        metric = await self.get(f"/v1/metrics/{request.path_params['id']}")
-        if metric is None:
-            return _problem(404, "No such metric.")
-        return Response(
-            render_badge(metric, lang=lang),
-            media_type="image/svg+xml; charset=utf-8",
-            headers=csp.HEADERS["badge"],
-        )
-
-    async def chart(self, request: Request) -> Response:
-        lang, theme, base = self.options(request)
-        indicator = await self.get(f"/v1/indicators/{request.path_params['id']}")
-        if indicator is None:
-            return _problem(404, "No such indicator.")
-        names = {}
-        for item in indicator["items"]:
-            names.setdefault(item["subject"], await self.subject_name(item))
-        html = render_chart_page(
-            indicator, lang=lang, theme=theme, base_url=base, subject_names=names
-        )
-        return HTMLResponse(html, headers=csp.HEADERS["chart"])
-
-    async def oembed(self, request: Request) -> Response:
-        _, _, base = self.options(request)
-        try:
-            check_format(request.query_params.get("format"))
-            target = parse_embed_url(request.query_params.get("url", ""), base_url=base)
-            kind = "metrics" if target.kind == "metric" else "indicators"
-            record = await self.get(f"/v1/{kind}/{target.id}")
-            if record is None:
-                raise OEmbedError(404, "No such record.")
-            limits = {
-                key: int(request.query_params[key])
-                for key in ("maxwidth", "maxheight")
-                if request.query_params.get(key, "").isdigit()
-            }
-            body = build_oembed(
-                target, title=title_for(target, record), base_url=base, cache_age=300, **limits
-            )
-        except OEmbedError as error:
-            return _problem(error.status, error.detail)
-        return JSONResponse(body)
-
-
-def harness_app(settings: Settings) -> Harness:
-    """The harness over an API app built from `settings`."""
-    return Harness(create_app(settings))
-
-
-class ServerThread:
-    """A uvicorn server for an ASGI app on a free loopback port, in a thread."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port: int = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="auto"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the harness server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 # ---- the tests ----------------------------------------------------------------------------
 
 pytestmark = pytest.mark.browser
 
 HEADLINES = 6
+CARD = "gdp-2021-q1-q3"  # the card the README shows
 
 
 @pytest.fixture(scope="module")
-def site(api_settings: Settings) -> Iterator[str]:
-    """The harness on a loopback port over the shared seeded database; its base URL."""
-    with ServerThread(harness_app(api_settings)) as server:
-        yield server.base
+def site(live_server: str) -> str:
+    """Our server: `uvicorn app.main:app` on a loopback port; its base URL."""
+    return live_server
 
 
 @pytest.fixture(scope="module")
-def third_party(site: str) -> Iterator[str]:
+def third_party(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Another origin (another loopback port) whose page pastes our oEmbed snippets."""
     with httpx.Client(trust_env=False, timeout=10) as http:
         snippets = [
             http.get(f"{site}/oembed", params={"url": f"{site}{path}", "format": "json"}).json()[
                 "html"
             ]
-            for path in ("/embed/metrics/gdp-2021-q1-q3?lang=en", "/embed/indicators/gdp/chart")
+            for path in (f"/embed/metrics/{CARD}?lang=en", "/embed/indicators/gdp/chart")
         ]
-    page = (
+    folder = tmp_path_factory.mktemp("third-party")
+    (folder / "index.html").write_text(
         "<!doctype html><meta charset=utf-8><title>A blog</title>"
         "<body style='max-width:640px;margin:20px auto;font-family:sans-serif'>"
-        "<h1>Someone else's page</h1>" + "<p>…</p>".join(snippets) + "</body>"
+        "<h1>Someone else's page</h1>" + "<p>…</p>".join(snippets) + "</body>",
+        encoding="utf-8",
     )
-
-    async def home(request: Request) -> Response:
-        return HTMLResponse(page)
-
-    with ServerThread(Starlette(routes=[Route("/", home)])) as server:
+    with StaticSite(folder) as server:
         yield server.base
 
 
@@ -307,10 +126,12 @@ class Watched:
         assert self.blocked == []
 
     def shot(self, name: str, locator: Any = None) -> Path:
+        """A screenshot for the README (docs/screenshots/<name>.png)."""
+        assert f"{name}.png" in README_SCREENSHOTS, name
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        if locator is None:
-            self.page.screenshot(path=str(path), full_page=True)
+        if locator is None:  # the top of the page: what a reader sees first
+            self.page.screenshot(path=str(path), full_page=True, clip=TOP_OF_PAGE)
         else:
             locator.screenshot(path=str(path))
         return path
@@ -443,7 +264,6 @@ def test_embed_this_gives_the_oembed_snippet_and_the_badge(
     chart_code = page.locator("#chart textarea").first
     chart_code.wait_for()
     assert f"{site}/embed/indicators/gdp/chart?lang=en" in chart_code.input_value()
-    w.shot("dashboard-embed-this", cell)
     w.check()
 
 
@@ -465,7 +285,6 @@ def test_a_card_framed_by_another_origin_sizes_its_iframe_by_postmessage(
     assert 100 < inner != 400
     box = frame.bounding_box()
     assert box is not None and abs(box["height"] - inner) <= 1
-    w.shot("third-party-page")
     w.check()
 
 
@@ -488,12 +307,14 @@ def test_the_card_renders_cjk_with_its_number_marked(
     assert page.locator("blockquote mark").first.inner_text() == metric["as_written"]
     # The quote's Chinese is drawn with a CJK font, not as boxes (fonts-noto-cjk).
     assert any("CJK" in family for family in _platform_fonts(page, "blockquote"))
-    w.shot(f"card-{metric_id}-{lang}-{theme}", page.locator("article"))
+    if metric_id == CARD and theme == "light":
+        w.shot(f"card-{lang}", page.locator("article"))
     w.check()
 
 
 CHARTS = [
     "gdp",
+    "gdp-year-to-date",
     "gdp-growth",
     "surface-water-quality-class",
     "new-100-billion-clusters",
@@ -508,23 +329,40 @@ def test_the_chart_shows_every_observation_accessibly(
     site: str, watched: Callable[..., Watched], indicator_id: str, lang: str
 ) -> None:
     w = watched(viewport={"width": 760, "height": 700}, device_scale_factor=2)
-    page = w.page
+    _check_chart(w.page, site, indicator_id, lang)
+    if indicator_id == "gdp":
+        w.shot(f"chart-{lang}", w.page.locator("section.chart"))
+    w.check()
+
+
+def test_every_indicator_charts_every_observation(
+    site: str, watched: Callable[..., Watched]
+) -> None:
+    w = watched(viewport={"width": 760, "height": 700})
+    indicators = _api(site, "/v1/indicators?limit=500")
+    assert indicators["total"] == len(indicators["items"])
+    for indicator in indicators["items"]:
+        _check_chart(w.page, site, indicator["id"], "zh")
+    w.check()
+
+
+def _check_chart(page: Any, site: str, indicator_id: str, lang: str) -> None:
+    """The chart page of a series draws one labelled mark per observation of the series."""
     page.goto(f"{site}/embed/indicators/{indicator_id}/chart?lang={lang}")
     page.wait_for_selector("#zf-chart[data-drawn]")
     data = json.loads(page.locator("#zf-chart-data").text_content() or "{}")
     items = _api(site, f"/v1/indicators/{indicator_id}")["items"]
+    assert [o["id"] for o in data["observations"]] == [m["id"] for m in items]
     assert page.locator("#zf-chart").get_attribute("data-drawn") == str(len(items))
     # Each observation is one mark (dot, bound or range bar) labelled with its value and period.
     labels = page.eval_on_selector_all(
         "svg.zf-plot :not(g):not(svg)[aria-label]",
         "els => els.map(e => e.getAttribute('aria-label'))",
     )
-    assert sorted(labels) == sorted(o["aria"] for o in data["observations"])
+    assert sorted(labels) == sorted(o["aria"] for o in data["observations"]), indicator_id
     for svg in page.locator("svg.zf-plot").all():
         assert svg.locator("title").count() == 1 and svg.locator("desc").count() == 1
         assert svg.get_attribute("role") == "img"
-    w.shot(f"chart-{indicator_id}-{lang}")
-    w.check()
 
 
 def test_hover_shows_a_tip_and_click_shows_the_source_quote(
@@ -532,22 +370,20 @@ def test_hover_shows_a_tip_and_click_shows_the_source_quote(
 ) -> None:
     w = watched(viewport={"width": 760, "height": 700}, device_scale_factor=2)
     page = w.page
-    page.goto(f"{site}/embed/indicators/gdp/chart")
+    page.goto(f"{site}/embed/indicators/gdp-year-to-date/chart")
     page.wait_for_selector("#zf-chart[data-drawn]")
     dot = page.locator("svg.zf-plot circle").first
     dot.hover()
     tip = page.locator('svg.zf-plot g[aria-label="tip"] text')
     tip.first.wait_for()
     assert "2487.1亿元" in tip.first.text_content()  # type: ignore[operator]
-    w.shot("chart-gdp-tip")
     box = dot.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     detail = page.locator("#zf-detail")
     detail.wait_for(state="visible")
     assert detail.locator("mark").inner_text() == "2487.1亿元"
-    assert detail.locator("a").first.get_attribute("href").endswith("/v1/metrics/gdp-2021-q1-q3")  # type: ignore[union-attr]
-    w.shot("chart-gdp-click")
+    assert detail.locator("a").first.get_attribute("href").endswith(f"/v1/metrics/{CARD}")  # type: ignore[union-attr]
     w.check()
 
 
@@ -596,10 +432,14 @@ def test_badge_text_is_measured_as_chromium_sets_it(
 def test_badges_render_as_images(site: str, watched: Callable[..., Watched]) -> None:
     w = watched(viewport={"width": 640, "height": 200}, device_scale_factor=2)
     page = w.page
+    badges = [
+        (metric, lang)
+        for metric in (CARD, "target-gdp", "innovation-competitiveness-rank")
+        for lang in ("zh", "en")
+    ]
     images = "".join(
-        f'<p><img src="{site}/embed/metrics/{m}/badge.svg{q}" alt=""></p>'
-        for m in ("gdp-2021-q1-q3", "target-gdp", "innovation-competitiveness-rank")
-        for q in ("", "?lang=en")
+        f'<p><img src="{site}/embed/metrics/{m}/badge.svg?lang={lang}" alt=""></p>'
+        for m, lang in badges
     )
     page.set_content(f"<body style='margin:12px;background:#fff'>{images}</body>")
     page.wait_for_function(
@@ -609,16 +449,14 @@ def test_badges_render_as_images(site: str, watched: Callable[..., Watched]) -> 
         "img", "imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])"
     )
     assert all(h == 20 and w_ > 60 for w_, h in sizes)
-    w.shot("badges")
+    for i, (metric, lang) in enumerate(badges):
+        if metric == CARD:
+            w.shot(f"badge-{lang}", page.locator("img").nth(i))
     w.check()
 
 
-if __name__ == "__main__":
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8732
-    url = os.environ.get("DATABASE_URL", "sqlite:////tmp/embed-proto.sqlite3")
-    uvicorn.run(
-        harness_app(Settings(database_url=url, auto_seed=False)),
-        host="127.0.0.1",
-        port=port,
-        log_level="info",
-    )
+def test_the_readme_shows_exactly_the_screenshots_the_tests_write() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    shown = sorted(set(re.findall(r"docs/screenshots/([\w.-]+\.png)", readme)))
+    assert shown == sorted(README_SCREENSHOTS)
+    assert sorted(p.name for p in SCREENSHOTS.glob("*.png")) == sorted(README_SCREENSHOTS)

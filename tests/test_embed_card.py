@@ -131,7 +131,7 @@ def test_the_card_loads_nothing_from_elsewhere_and_runs_no_inline_script(
     sources = [a.get("src") for a in page.all("script")] + [
         a.get("href") for a in page.all("link") if a.get("rel") == "stylesheet"
     ]
-    assert sources and all(s and s.startswith("/static/") for s in sources)
+    assert sources and all(s and s.startswith(f"{BASE}/static/") for s in sources)
     assert all(a.get("src") for a in page.all("script")), "inline scripts break the CSP"
     assert "style=" not in render_card(gdp, base_url=BASE)
 
@@ -152,23 +152,12 @@ def test_a_metric_with_no_period_says_so(metrics: list[dict[str, Any]]) -> None:
     assert "No period stated in the text" in render_card(metric, lang="en", base_url=BASE)
 
 
-def test_the_coming_period_shape_shows_the_reference_and_the_written_span(
+def test_a_level_reached_by_a_date_shows_the_reference_and_the_written_span(
     metrics: list[dict[str, Any]],
 ) -> None:
     metric = next(m for m in metrics if m["id"] == "gdp-past-5-years")
-    coming = metric | {
-        "period": {
-            "type": "as_of",
-            "start": None,
-            "end": "2020-12-31",
-            "precision": "year",
-            "label": {"zh": "截至2020年（过去5年）", "en": "By 2020 (past five years)"},
-            "as_written": "过去5年",
-            "written_start": "2016-01-01",
-            "written_end": "2020-12-31",
-        }
-    }
-    html = render_card(coming, lang="en", base_url=BASE)
-    assert "By 2020 (past five years)" in html
-    assert "by the end of 2020" in html
+    assert metric["period"]["type"] == "as_of"
+    html = render_card(metric, lang="en", base_url=BASE)
+    assert "By the end of 2020 (past five years, 2016–2020)" in html
+    assert "by the end of 2020" not in html  # the label says it already
     assert "span as written: 2016–2020" in html

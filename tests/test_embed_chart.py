@@ -43,41 +43,25 @@ def test_every_indicator_hands_every_observation_to_the_chart(
             assert ids == [m["id"] for m in indicator["items"]], indicator["id"]
 
 
-def test_observations_sit_at_the_end_of_their_period_with_the_span_drawn_from_its_start(
+def test_a_span_sits_at_its_end_and_is_drawn_from_its_start(
     indicators: list[dict[str, Any]],
 ) -> None:
-    data = chart_context(by_id(indicators, "gdp"), lang="zh", base_url=BASE)["plot"]
-    placed = {o["id"]: (o["x1"], o["x"]) for o in data["observations"]}
-    assert placed == {
-        "gdp-past-5-years": ("2016-01-01", "2020-12-31"),
-        "gdp-2021-q1-q3": ("2021-01-01", "2021-09-30"),
-        "target-gdp": ("2021-01-01", "2025-12-31"),
-    }
+    data = chart_context(by_id(indicators, "gdp-year-to-date"), lang="zh", base_url=BASE)["plot"]
+    placed = {o["id"]: (o["x1"], o["x"], o["written"]) for o in data["observations"]}
+    assert placed == {"gdp-2021-q1-q3": ("2021-01-01", "2021-09-30", None)}
 
 
 def test_as_of_and_horizon_are_placed_at_the_end_with_no_span(
     indicators: list[dict[str, Any]],
 ) -> None:
-    gdp = by_id(indicators, "gdp")
-    items = []
-    for item in gdp["items"]:
-        if item["id"] == "gdp-past-5-years":
-            item = item | {
-                "period": item["period"]
-                | {
-                    "type": "as_of",
-                    "start": None,
-                    "written_start": "2016-01-01",
-                    "written_end": "2020-12-31",
-                }
-            }
-        if item["id"] == "target-gdp":
-            item = item | {"period": item["period"] | {"type": "horizon", "start": None}}
-        items.append(item)
-    data = chart_context(gdp | {"items": items, "basis": "annual"}, lang="en", base_url=BASE)
+    data = chart_context(by_id(indicators, "gdp"), lang="en", base_url=BASE)
     placed = {o["id"]: (o["x1"], o["x"], o["written"]) for o in data["observations"]}
-    assert placed["gdp-past-5-years"] == (None, "2020-12-31", ["2016-01-01", "2020-12-31"])
-    assert placed["target-gdp"] == (None, "2025-12-31", None)
+    assert placed == {
+        # 过去5年 总量突破3000亿元: a level reached by the end of 2020, written as 2016–2020
+        "gdp-past-5-years": (None, "2020-12-31", ["2016-01-01", "2020-12-31"]),
+        # 未来5年 迈上5000亿元台阶: a target for 2025, written as 2021–2025
+        "target-gdp": (None, "2025-12-31", ["2021-01-01", "2025-12-31"]),
+    }
     assert data["basis"] == "annual"
 
 
@@ -101,7 +85,9 @@ def test_money_is_charted_in_the_units_a_reader_uses(indicators: list[dict[str, 
     en = chart_context(gdp, lang="en", base_url=BASE)
     assert zh["unit_label"] == "亿元" and en["unit_label"] == "billion yuan"
     y = {o["id"]: o["y"] for o in zh["observations"]}
-    assert y["gdp-2021-q1-q3"] == pytest.approx(2487.1)
+    assert y["gdp-past-5-years"] == pytest.approx(3000)
+    ytd = chart_context(by_id(indicators, "gdp-year-to-date"), lang="zh", base_url=BASE)
+    assert ytd["observations"][0]["y"] == pytest.approx(2487.1)
     assert {o["id"]: o["y"] for o in en["observations"]}["target-gdp"] == pytest.approx(500)
 
 
@@ -130,11 +116,11 @@ def test_the_page_has_an_accessible_title_description_and_data_table(
     gdp = by_id(indicators, "gdp")
     html = render_chart_page(gdp, lang="en", base_url=BASE)
     data = chart_data(html)
-    assert data["strings"]["title"] == "Gross regional product (GDP)"
-    assert data["strings"]["desc"].startswith("Gross regional product (GDP): 3 observation(s)")
-    assert "2 actual, 1 target" in data["strings"]["desc"]
-    assert html.count('<tr id="obs-') == 3
-    assert html.count("<mark>") == 3
+    assert data["strings"]["title"] == "Gross regional product (GDP), annual"
+    assert data["strings"]["desc"].startswith("Gross regional product (GDP), annual: 2 observ")
+    assert "1 actual, 1 target" in data["strings"]["desc"]
+    assert html.count('<tr id="obs-') == 2
+    assert html.count("<mark>") == 2
 
 
 def test_the_embedded_json_cannot_close_its_script_element(
@@ -151,18 +137,9 @@ def test_the_chart_page_loads_only_our_static_files(indicators: list[dict[str, A
     html = render_chart_page(by_id(indicators, "gdp"), base_url=BASE)
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert scripts == [
-        "/static/vendor/d3-7.9.2/d3.min.js",
-        "/static/vendor/plot-0.6.17/plot.umd.min.js",
-        *[s for s in scripts if s.startswith("/static/embed/chart.js?v=")],
-        *[s for s in scripts if s.startswith("/static/embed/resize.js?v=")],
+        f"{BASE}/static/vendor/d3-7.9.2/d3.min.js",
+        f"{BASE}/static/vendor/plot-0.6.17/plot.umd.min.js",
+        *[s for s in scripts if s.startswith(f"{BASE}/static/embed/chart.js?v=")],
+        *[s for s in scripts if s.startswith(f"{BASE}/static/embed/resize.js?v=")],
     ]
     assert 'type="application/json+oembed"' in html
-
-
-def test_lines_join_values_only_in_a_series_of_one_declared_basis(
-    indicators: list[dict[str, Any]],
-) -> None:
-    growth = by_id(indicators, "gdp-growth")
-    assert chart_context(growth, lang="en", base_url=BASE)["plot"]["join"] is False
-    declared = growth | {"basis": "growth_yoy"}
-    assert chart_context(declared, lang="en", base_url=BASE)["plot"]["join"] is True

@@ -18,12 +18,19 @@ def metric(
     return Metric.of(
         {
             "id": "m",
+            "indicator": "i",
+            "name": {"zh": "名", "en": "name"},
+            "subject": "s",
+            "kind": "actual",
+            "category": "economy",
+            "period": None,
+            "note": None,
             "value": value,
             "value_high": value_high,
             "unit": unit,
             "qualifier": qualifier,
             "as_written": as_written,
-            "source": {"document": "d", "quote": as_written},
+            "source": {"document": "d", "paragraph": 1, "start": 0, "end": 1, "quote": as_written},
         }
     )
 
@@ -128,6 +135,23 @@ def test_compact_english_uses_symbols_for_badges() -> None:
     )
 
 
+def served(raw: dict[str, Any]) -> Period:
+    """A period in the served shape: the type of an open start is `as_of`, else `span`."""
+    kind = raw.get("type") or ("as_of" if raw["start"] is None else "span")
+    found = Period.of(
+        {
+            "label": {"zh": "", "en": ""},
+            "as_written": "",
+            "written_start": raw["start"],
+            "written_end": raw["end"],
+        }
+        | raw
+        | {"type": kind}
+    )
+    assert found is not None
+    return found
+
+
 @pytest.mark.parametrize(
     ("raw", "zh", "en"),
     [
@@ -169,13 +193,13 @@ def test_compact_english_uses_symbols_for_badges() -> None:
     ],
 )
 def test_period_dates_in_words(raw: dict[str, Any], zh: str, en: str) -> None:
-    period = Period.of(raw)
+    period = served(raw)
     assert period is not None
     assert (numbers.period_dates(period, "zh"), numbers.period_dates(period, "en")) == (zh, en)
 
 
-def test_the_apis_label_wins_and_the_dates_stand_in_when_there_is_none() -> None:
-    labelled = Period.of(
+def test_the_label_is_the_apis() -> None:
+    labelled = served(
         {
             "start": "2016-01-01",
             "end": "2020-12-31",
@@ -183,10 +207,8 @@ def test_the_apis_label_wins_and_the_dates_stand_in_when_there_is_none() -> None
             "label": {"zh": "过去5年", "en": "Past five years (2016–2020)"},
         }
     )
-    bare = Period.of({"start": "2016-01-01", "end": "2020-12-31", "precision": "years"})
-    assert labelled is not None and bare is not None
     assert numbers.period_label(labelled, "zh") == "过去5年"
-    assert numbers.period_label(bare, "en") == "2016–2020"
+    assert numbers.period_label(labelled, "en") == "Past five years (2016–2020)"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """oEmbed: which URLs are ours, the `rich` response, the snippet a page pastes."""
 
 import re
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from app.api.embed.oembed import (
     parse_embed_url,
     title_for,
 )
+from tests import embed_shapes as shapes
 
 BASE = "https://facts.example"
 
@@ -114,21 +114,13 @@ def test_the_snippet_is_an_iframe_and_a_one_line_script_that_checks_the_origin()
 
 
 def test_titles_come_from_the_record_in_the_embed_language() -> None:
-    metric: dict[str, Any] = {
-        "id": "gdp-2021-q1-q3",
-        "name": {"zh": "地区生产总值", "en": "GDP"},
-        "value": 248710000000.0,
-        "unit": "CNY",
-        "qualifier": "exact",
-        "as_written": "2487.1亿元",
-        "source": {"document": "d", "quote": "2487.1亿元"},
-    }
+    metric = shapes.metric(name={"zh": "地区生产总值", "en": "GDP"})
     zh = EmbedTarget("metric", "gdp-2021-q1-q3", "zh", "light")
     en = EmbedTarget("metric", "gdp-2021-q1-q3", "en", "light")
     assert title_for(zh, metric) == "地区生产总值：2487.1亿元"
     assert title_for(en, metric) == "GDP: 248.71 billion yuan"
     chart = EmbedTarget("indicator", "gdp", "en", "light")
-    assert title_for(chart, {"id": "gdp", "name": {"zh": "地区生产总值", "en": "GDP"}}) == "GDP"
+    assert title_for(chart, shapes.indicator(metric, name={"zh": "总值", "en": "GDP"})) == "GDP"
 
 
 def test_the_badge_markdown_links_the_badge_to_its_card() -> None:

@@ -36,7 +36,9 @@ DROPPED = frozenset(
 KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
 
 Key = tuple[str, str, str, bool]
-RawKey = tuple[str, bytes, bytes | None, bytes]  # path, query, Accept, Accept-Encoding
+# path, query, Accept, Accept-Encoding, then Host and scheme: pages write absolute URLs
+# (app/api/urls.py), so one path answered for two hosts or schemes is two responses.
+RawKey = tuple[str, bytes, bytes | None, bytes, bytes | None, str]
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,11 @@ class CachingMiddleware:
         self.cache = ResponseCache(max_entries, max_bytes)
         self._version_seen: str | None = None
 
-    def etag(self, version: str, key: Key) -> str:
-        """The strong validator of the 200 that key gives in this version of code and data."""
+    def etag(self, version: str, key: Key, origin: tuple[bytes | None, str] = (None, "")) -> str:
+        """The strong validator of the 200 that key gives in this version of code and data, for
+        this Host and scheme."""
         digest = hashlib.blake2b(
-            repr((self.fingerprint, version, key)).encode(), digest_size=16
+            repr((self.fingerprint, version, key, origin)).encode(), digest_size=16
         ).hexdigest()
         return f'"{digest}"'
 
@@ -144,7 +147,7 @@ class CachingMiddleware:
         if path in UNCACHED_PATHS:
             await self.app(scope, receive, _with_headers(send, [NO_STORE]))
             return
-        accept = if_none_match = None
+        accept = if_none_match = host = None
         accept_encoding = b""
         for name, value in scope["headers"]:
             if name == b"accept":
@@ -153,20 +156,23 @@ class CachingMiddleware:
                 accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
+            elif name == b"host":
+                host = value
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
         # The raw request is the cache key: a hit costs one dict lookup. Negotiating (and the
         # ETag that depends on it) is only worked out on a miss, once: the route reuses it.
-        raw = (path, scope["query_string"], accept, accept_encoding)
+        scheme = scope.get("scheme", "http")
+        raw = (path, scope["query_string"], accept, accept_encoding, host, scheme)
         stored = self.cache.get(raw)
         if stored is not None:
             etag = stored.etag
         else:
             fmt = decide(scope, accept)
             key = request_key(scope, fmt, accept_encoding.decode("latin-1"))
-            etag = self.etag(version, key)
+            etag = self.etag(version, key, (host, scheme))
         inm_tags = if_none_match is not None and if_none_match.strip() != "*"
         if inm_tags and etag_matches(if_none_match or "", etag):
             await _send_304(

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from app.api.datapackage import datapackage
+from app.api.embed.oembed import EmbedTarget, build_oembed, title_for
 from app.api.errors import PROBLEM_JSON, problem_body
 from app.api.responses import envelope
 from app.api.routers.meta import describe_dataset
@@ -60,6 +62,8 @@ TAGS = [
 ]
 
 PREFERRED_METRIC = "gdp-2021-q1-q3"
+# Where the examples that hold absolute URLs say the service is: the serve command's default.
+EXAMPLE_BASE = "http://127.0.0.1:8000"
 MODELS_BY_NAME: dict[str, type[BaseModel]] = {m.__name__: m for m in PUBLIC_MODELS.values()}
 
 
@@ -84,6 +88,7 @@ def examples(db: Reader) -> dict[str, Any]:
     document = _first(db, Document)
     version = info.dataset_version(db)
     hits = search(db, "地区生产总值")[:2]
+    card = EmbedTarget("metric", metric["id"], "zh", "light")
     return {
         "list_metrics": _page([metric], counts["metrics"]),
         "get_metric": metric,
@@ -99,6 +104,8 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_document": document,
         "search": _page([h.model_dump(mode="json") for h in hits], len(hits)),
         "get_dataset": describe_dataset(db).model_dump(mode="json"),
+        "get_datapackage": datapackage(EXAMPLE_BASE, version, info.document_summaries(db)),
+        "oembed": build_oembed(card, title=title_for(card, metric), base_url=EXAMPLE_BASE),
         "livez": {"status": "ok"},
         "readyz": {
             "status": "ready",

@@ -26,15 +26,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["static"] = static_url
     env.filters["json_script"] = json_script
     env.filters["html_lang"] = html_lang
     return env
 
 
-def render(template: str, **context: Any) -> str:
-    """One template rendered with `context`."""
-    return environment().get_template(template).render(**context)
+def render(template: str, *, base_url: str, **context: Any) -> str:
+    """One template rendered with `context`; `static(path)` in it gives the file's absolute URL
+    under `base_url` (the service's public base, `app.api.urls.base_url`)."""
+    return (
+        environment()
+        .get_template(template)
+        .render(static=lambda path: static_url(path, base_url), base_url=base_url, **context)
+    )
 
 
 @cache
@@ -42,14 +46,11 @@ def _fingerprint(path: str) -> str:
     return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
 
 
-def static_url(path: str, prefix: str = STATIC_PREFIX) -> str:
-    """`/static/<path>?v=<hash of its bytes>`: a new file is a new URL, so caches may keep it long.
-
-    The vendored libraries carry their version in their folder and need no fingerprint.
-    """
-    if path.startswith("vendor/"):
-        return f"{prefix}/{path}"
-    return f"{prefix}/{path}?v={_fingerprint(path)}"
+def static_url(path: str, base_url: str = "") -> str:
+    """`<base_url>/static/<path>?v=<hash of its bytes>`: a new file is a new URL, so caches may
+    keep it long. The vendored libraries carry their version in their folder instead."""
+    url = f"{base_url}{STATIC_PREFIX}/{path}"
+    return url if path.startswith("vendor/") else f"{url}?v={_fingerprint(path)}"
 
 
 def json_script(data: Any) -> Markup:

@@ -61,11 +61,12 @@ def badge_texts(raw: Mapping[str, Any], lang: Lang) -> tuple[str, str, str]:
     metric = Metric.of(raw)
     p = PUNCTUATION[lang]
     name, _ = metric.name.pick(lang, metric.id)
-    label = name
-    if metric.period is not None:
-        label += " · " + numbers.period_label(metric.period, lang)
+    label = title = name
+    if metric.period is not None:  # the label shows the dates, shorter than the API's words
+        label += " · " + numbers.period_dates(metric.period, lang)
+        title += " · " + numbers.period_label(metric.period, lang)
     value = numbers.readable(metric, lang, compact=True)
-    title = f"{label}{p['colon']}{numbers.readable(metric, lang)}"
+    title += f"{p['colon']}{numbers.readable(metric, lang)}"
     if lang == "en":
         title += f"{p['open']}{metric.as_written}{p['close']}"
     title += f"{p['comma']}{word(KIND, metric.kind, lang)}"
@@ -85,6 +86,7 @@ def render_badge(raw: Mapping[str, Any], *, lang: Lang = "zh", label: str | None
     suffix = hashlib.sha256(f"{label}|{value}|{metric.kind}".encode()).hexdigest()[:8]
     return render(
         "embed/badge.svg",
+        base_url="",  # the badge links nowhere and loads nothing
         lang="zh-Hans" if lang == "zh" else "en",
         title=title,
         label=label,

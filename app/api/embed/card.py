@@ -103,6 +103,7 @@ def render_card(
         theme=theme,
         t=lambda key, **values: ui(key, lang, **values),
         p=PUNCTUATION[lang],
+        base_url=base_url,
         page_url=page_url,
         oembed_url=urls.oembed_url(base_url, page_url),
     )

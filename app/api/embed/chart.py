@@ -31,7 +31,12 @@ def observation(
     dates = None if period is None else numbers.period_dates(period, lang)
     tip_lines = [
         f"{value_text}" + ("" if lang == "zh" else f"{p['open']}{metric.as_written}{p['close']}"),
-        when + ("" if dates is None or dates in when else f"{p['open']}{dates}{p['close']}"),
+        when
+        + (
+            ""
+            if dates is None or dates.lower() in when.lower()
+            else f"{p['open']}{dates}{p['close']}"
+        ),
         f"{word(KIND, metric.kind, lang)}{p['comma']}{numbers.qualifier_words(metric, lang)}",
     ]
     if subject_label:
@@ -134,11 +139,6 @@ def chart_context(
             "several_subjects": several,
             "subjects": subjects,
             "observations": observations,
-            # Lines join a subject's values only in a series the API declares homogeneous (one
-            # basis, issue 8). Today's `gdp-growth` mixes a 2016–2020 average annual rate with a
-            # Jan–Sep 2021 year-on-year rate: a line between them would draw an acceleration the
-            # article does not claim.
-            "join": indicator.basis is not None,
             "strings": {
                 "undated": ui("undated", lang),
                 "title": name,
@@ -194,6 +194,7 @@ def render_chart_page(
         theme=theme,
         t=lambda key, **values: ui(key, lang, **values),
         p=PUNCTUATION[lang],
+        base_url=base_url,
         page_url=page_url,
         oembed_url=urls.oembed_url(base_url, page_url),
     )

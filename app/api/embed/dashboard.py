@@ -20,10 +20,14 @@ HEADLINES = (
 CHART_INDICATOR = "gdp"
 
 
-def render_dashboard(*, lang: Lang = "zh", theme: Theme = "light") -> str:
-    """The dashboard page; dashboard.js fills it from `/v1/…` and frames the embeds."""
+def render_dashboard(*, lang: Lang = "zh", theme: Theme = "light", base_url: str) -> str:
+    """The dashboard page; dashboard.js fills it from `<base_url>/v1/…` and frames the embeds.
+
+    `base_url` is the service's public base (`app.api.urls.base_url`): the script reads it from
+    `data-base`, so the page works behind a path prefix too."""
     return render(
         "dashboard.html",
+        base_url=base_url,
         lang=lang,
         theme=theme,
         title=TITLE[lang],

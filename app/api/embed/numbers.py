@@ -199,11 +199,9 @@ def span_text(start: date, end: date, precision: str | None, lang: Lang) -> str:
 
 def period_dates(period: Period, lang: Lang) -> str:
     """The resolved dates in words, saying whether the value is over a span or at/by its end."""
-    end = period.end
-    if period.type == "span" and period.start is not None and end is not None:
-        return span_text(period.start, end, period.precision, lang)
-    assert end is not None
-    when = date_text(end, period.precision, lang)
+    if period.type == "span" and period.start is not None:
+        return span_text(period.start, period.end, period.precision, lang)
+    when = date_text(period.end, period.precision, lang)
     if period.type == "horizon":
         return f"到{when}" if lang == "zh" else f"by {when}"
     if period.precision in ("year", "years", "month") and lang == "zh":
@@ -214,6 +212,5 @@ def period_dates(period: Period, lang: Lang) -> str:
 
 
 def period_label(period: Period, lang: Lang) -> str:
-    """The API's label in `lang`, or the resolved dates when it has none."""
-    label = period.label.get(lang)
-    return label or period_dates(period, lang)
+    """The API's label of the reference period in `lang` (zh and en say the same)."""
+    return period.label.pick(lang)[0]

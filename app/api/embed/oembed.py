@@ -7,7 +7,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from . import numbers, urls
-from .view import LANGS, THEMES, Indicator, Lang, Metric, Theme
+from .view import LANGS, THEMES, Lang, Metric, Text, Theme
 
 EmbedKind = Literal["metric", "indicator"]
 MESSAGE_TYPE = "zhuzhou-facts:height"
@@ -47,14 +47,14 @@ class EmbedTarget:
 
 
 def title_for(target: EmbedTarget, raw: Mapping[str, Any]) -> str:
-    """The title of an embed in its language: `name: value` for a card, the name for a chart."""
+    """The title of an embed in its language: `name: value` for a card, the name for a chart
+    (`raw` is the metric's or the indicator's public JSON)."""
     if target.kind == "metric":
         metric = Metric.of(raw)
         colon = "：" if target.lang == "zh" else ": "
         name, _ = metric.name.pick(target.lang, metric.id)
         return f"{name}{colon}{numbers.readable(metric, target.lang)}"
-    indicator = Indicator.of(raw)
-    return indicator.name.pick(target.lang, indicator.id)[0]
+    return Text.of(raw["name"]).pick(target.lang, target.id)[0]
 
 
 def check_format(requested: str | None) -> None:

@@ -1,6 +1,7 @@
-"""Typed views of the API's public JSON, accepting today's shape and the coming one (issue 8)."""
+"""Typed views of the API's public JSON (`MetricPublic`, `IndicatorDetail`), as the renderers
+need them: dates parsed, labels with a language fallback, the chart's placement rules."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -20,13 +21,11 @@ class Text:
     en: str | None
 
     @classmethod
-    def of(cls, raw: Any) -> "Text":
-        """A Text from `{"zh": …, "en": …}`, a plain string (both), or None (neither)."""
-        if isinstance(raw, Mapping):
-            return cls(_str_or_none(raw.get("zh")), _str_or_none(raw.get("en")))
-        if isinstance(raw, str):
-            return cls(raw, raw)
-        return cls(None, None)
+    def of(cls, raw: Mapping[str, Any] | None) -> "Text":
+        """A Text from `{"zh": …, "en": …}`, or None (neither)."""
+        if raw is None:
+            return cls(None, None)
+        return cls(raw.get("zh") or None, raw.get("en") or None)
 
     def get(self, lang: Lang) -> str | None:
         """The label in `lang`, or None."""
@@ -44,53 +43,37 @@ class Text:
 
 @dataclass(frozen=True)
 class Period:
-    """A metric's reference period.
-
-    `type` is served by the API from issue 8 on; before that it is inferred: an open start
-    (`到2018年底`) is `as_of`, anything else a `span`. `as_of` and `horizon` mean "at/by `end`".
-    """
+    """A metric's reference period; `as_of` and `horizon` mean "at/by `end`" (start is null)."""
 
     type: PeriodType
     start: date | None
-    end: date | None
-    precision: str | None
+    end: date
+    precision: str
     label: Text
-    as_written: str | None
+    as_written: str
     written_start: date | None
     written_end: date | None
 
     @classmethod
-    def of(cls, raw: Any) -> "Period | None":
+    def of(cls, raw: Mapping[str, Any] | None) -> "Period | None":
         """A Period from the public JSON, or None when the text states no period."""
-        if not isinstance(raw, Mapping):
+        if raw is None:
             return None
-        start = _date(raw.get("start"))
-        end = _date(raw.get("end"))
-        if start is None and end is None:
-            return None
-        served = raw.get("type")
-        kind: PeriodType
-        if served in ("span", "as_of", "horizon"):
-            kind = served
-        else:
-            kind = "as_of" if start is None else "span"
         return cls(
-            type=kind,
-            start=start,
-            end=end,
-            precision=_str_or_none(raw.get("precision")),
-            label=Text.of(raw.get("label")),
-            as_written=_str_or_none(raw.get("as_written")),
-            written_start=_date(raw.get("written_start")),
-            written_end=_date(raw.get("written_end")),
+            type=raw["type"],
+            start=_date(raw["start"]),
+            end=date.fromisoformat(raw["end"]),
+            precision=raw["precision"],
+            label=Text.of(raw["label"]),
+            as_written=raw["as_written"],
+            written_start=_date(raw["written_start"]),
+            written_end=_date(raw["written_end"]),
         )
 
     @property
     def reference(self) -> date:
         """The date a chart places the value at: the end (a span is also drawn across)."""
-        found = self.end or self.start
-        assert found is not None  # of() returns None when both are missing
-        return found
+        return self.end
 
     @property
     def is_span(self) -> bool:
@@ -111,22 +94,15 @@ class Source:
     """Where a record's words are: document, paragraph, code-point offsets and the quote."""
 
     document: str
-    paragraph: int | None
-    start: int | None
-    end: int | None
+    paragraph: int
+    start: int
+    end: int
     quote: str
 
     @classmethod
-    def of(cls, raw: Any) -> "Source":
+    def of(cls, raw: Mapping[str, Any]) -> "Source":
         """A Source from the public JSON."""
-        raw = raw if isinstance(raw, Mapping) else {}
-        return cls(
-            document=str(raw.get("document") or ""),
-            paragraph=_int_or_none(raw.get("paragraph")),
-            start=_int_or_none(raw.get("start")),
-            end=_int_or_none(raw.get("end")),
-            quote=str(raw.get("quote") or ""),
-        )
+        return cls(raw["document"], raw["paragraph"], raw["start"], raw["end"], raw["quote"])
 
 
 @dataclass(frozen=True)
@@ -134,11 +110,11 @@ class Metric:
     """One observation, as the renderers need it."""
 
     id: str
-    indicator: str | None
+    indicator: str
     name: Text
-    subject: str | None
+    subject: str
     kind: str
-    category: str | None
+    category: str
     value: float
     value_high: float | None
     unit: str
@@ -151,103 +127,55 @@ class Metric:
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> "Metric":
         """A Metric from `/v1/metrics/{id}` (or one of an indicator's `items`)."""
-        value_high = raw.get("value_high")
+        value_high = raw["value_high"]
         return cls(
-            id=str(raw["id"]),
-            indicator=_str_or_none(raw.get("indicator")),
-            name=Text.of(raw.get("name")),
-            subject=_str_or_none(raw.get("subject")),
-            kind=str(raw.get("kind") or "actual"),
-            category=_str_or_none(raw.get("category")),
+            id=raw["id"],
+            indicator=raw["indicator"],
+            name=Text.of(raw["name"]),
+            subject=raw["subject"],
+            kind=raw["kind"],
+            category=raw["category"],
             value=float(raw["value"]),
             value_high=None if value_high is None else float(value_high),
-            unit=str(raw.get("unit") or ""),
-            qualifier=str(raw.get("qualifier") or "exact"),
-            as_written=str(raw.get("as_written") or ""),
-            period=Period.of(raw.get("period")),
-            source=Source.of(raw.get("source")),
-            note=Text.of(raw.get("note")),
+            unit=raw["unit"],
+            qualifier=raw["qualifier"],
+            as_written=raw["as_written"],
+            period=Period.of(raw["period"]),
+            source=Source.of(raw["source"]),
+            note=Text.of(raw["note"]),
         )
 
 
 @dataclass(frozen=True)
-class Latest:
-    """The latest actual and target of one subject (issue 8's `latest` entries)."""
-
-    subject: str | None
-    actual: str | None
-    target: str | None
-
-
-@dataclass(frozen=True)
 class Indicator:
-    """A series and its observations in period order."""
+    """A series (one concept, unit and basis) and its observations in period order."""
 
     id: str
     name: Text
     unit: str
-    category: str | None
-    basis: str | None
+    category: str
+    basis: str
     description: Text
     observations: tuple[Metric, ...]
-    latest: tuple[Latest, ...]
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> "Indicator":
-        """An Indicator from `/v1/indicators/{id}`; `latest` from either shape."""
-        items = raw.get("items")
-        observations = tuple(Metric.of(item) for item in items) if isinstance(items, list) else ()
+        """An Indicator from `/v1/indicators/{id}` (its `items` are the observations)."""
         return cls(
-            id=str(raw["id"]),
-            name=Text.of(raw.get("name")),
-            unit=str(raw.get("unit") or ""),
-            category=_str_or_none(raw.get("category")),
-            basis=_str_or_none(raw.get("basis")),
-            description=Text.of(raw.get("description")),
-            observations=observations,
-            latest=_latest(raw, observations),
+            id=raw["id"],
+            name=Text.of(raw["name"]),
+            unit=raw["unit"],
+            category=raw["category"],
+            basis=raw["basis"],
+            description=Text.of(raw["description"]),
+            observations=tuple(Metric.of(item) for item in raw["items"]),
         )
 
     @property
     def subjects(self) -> tuple[str, ...]:
         """The distinct subjects, in the order they first appear."""
-        return tuple(dict.fromkeys(m.subject or "" for m in self.observations))
+        return tuple(dict.fromkeys(m.subject for m in self.observations))
 
 
-def _latest(raw: Mapping[str, Any], observations: Sequence[Metric]) -> tuple[Latest, ...]:
-    served = raw.get("latest")
-    if isinstance(served, list):
-        return tuple(
-            Latest(
-                subject=_str_or_none(entry.get("subject")),
-                actual=_summary_id(entry.get("actual")),
-                target=_summary_id(entry.get("target")),
-            )
-            for entry in served
-            if isinstance(entry, Mapping)
-        )
-    actual = _summary_id(raw.get("latest_actual"))
-    target = _summary_id(raw.get("latest_target"))
-    if actual is None and target is None:
-        return ()
-    subjects = {m.subject for m in observations}
-    subject = next(iter(subjects)) if len(subjects) == 1 else None
-    return (Latest(subject=subject, actual=actual, target=target),)
-
-
-def _summary_id(raw: Any) -> str | None:
-    return _str_or_none(raw.get("id")) if isinstance(raw, Mapping) else None
-
-
-def _str_or_none(raw: Any) -> str | None:
-    return raw if isinstance(raw, str) and raw else None
-
-
-def _int_or_none(raw: Any) -> int | None:
-    return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-
-
-def _date(raw: Any) -> date | None:
-    if not isinstance(raw, str) or not raw:
-        return None
-    return date.fromisoformat(raw)
+def _date(raw: str | None) -> date | None:
+    return None if raw is None else date.fromisoformat(raw)

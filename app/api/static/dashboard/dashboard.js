@@ -63,6 +63,8 @@ const T = {
   },
 };
 
+// The service's public base (scheme, host and any path prefix), as the server wrote it.
+const BASE = document.body.dataset.base || "";
 const params = new URLSearchParams(location.search);
 let lang = params.get("lang") === "en" ? "en" : "zh";
 const theme = params.get("theme") === "dark" ? "dark" : "light";
@@ -76,7 +78,7 @@ async function api(path) {
   if (!cache.has(path)) {
     cache.set(
       path,
-      fetch(path, { headers: { Accept: "application/json" } }).then((r) => {
+      fetch(BASE + path, { headers: { Accept: "application/json" } }).then((r) => {
         if (!r.ok) throw new Error(`${path}: ${r.status}`);
         return r.json();
       }),
@@ -95,6 +97,11 @@ function el(tag, attrs = {}, ...children) {
   }
   for (const child of children) if (child != null) node.append(child);
   return node;
+}
+
+// A URL of ours: a path gets the base; an absolute URL is kept.
+function href(path) {
+  return path.startsWith("/") ? BASE + path : path;
 }
 
 function label(pair) {
@@ -140,12 +147,10 @@ function embedBox(pageUrl, badge) {
     button.textContent = open ? t("embed_close") : t("embed");
     if (!open || box.dataset.loaded) return;
     try {
-      const absolute = new URL(pageUrl, location.origin).href;
-      const oembed = await api(`/oembed?${new URLSearchParams({ url: absolute, format: "json" })}`);
+      const oembed = await api(`/oembed?${new URLSearchParams({ url: pageUrl, format: "json" })}`);
       box.append(snippet(t("embed_iframe"), oembed.html));
       if (badge) {
-        const badgeUrl = new URL(badge.url, location.origin).href;
-        const markdown = `[![${badge.alt.replace(/[[\]]/g, "")}](${badgeUrl})](${absolute})`;
+        const markdown = `[![${badge.alt.replace(/[[\]]/g, "")}](${badge.url})](${pageUrl})`;
         box.append(snippet(t("embed_badge"), markdown), el("img", { src: badge.url, alt: badge.alt }));
       }
       box.dataset.loaded = "1";
@@ -184,13 +189,13 @@ async function renderCards() {
     const byId = new Map(all.map((m) => [m.id, m]));
     const cards = wanted.filter((id) => byId.has(id)).map((id) => {
       const metric = byId.get(id);
-      const src = `/embed/metrics/${encodeURIComponent(id)}${embedQuery()}`;
+      const src = href(`/embed/metrics/${encodeURIComponent(id)}${embedQuery()}`);
       const name = label(metric.name);
       const frame = el("iframe", {
         src, title: `${name} (${t("card")})`, loading: "lazy", class: "card-frame",
       });
       const badgeQuery = lang === "zh" ? "" : `?lang=${lang}`;
-      const badge = { url: `/embed/metrics/${encodeURIComponent(id)}/badge.svg${badgeQuery}`, alt: name };
+      const badge = { url: href(`/embed/metrics/${encodeURIComponent(id)}/badge.svg${badgeQuery}`), alt: name };
       return el("div", { class: "card-cell", "data-metric": id }, frame, ...embedBox(src, badge));
     });
     container.replaceChildren(...cards);
@@ -204,7 +209,7 @@ async function renderChart() {
   const id = document.body.dataset.chart;
   try {
     const indicator = await api(`/v1/indicators/${encodeURIComponent(id)}`);
-    const src = `/embed/indicators/${encodeURIComponent(id)}/chart${embedQuery()}`;
+    const src = href(`/embed/indicators/${encodeURIComponent(id)}/chart${embedQuery()}`);
     const frame = el("iframe", { src, title: label(indicator.name), class: "chart-frame" });
     container.replaceChildren(frame, ...embedBox(src, null));
   } catch (error) {
@@ -243,7 +248,7 @@ async function renderTimeline() {
             : null,
           el("p", { class: "event-title", lang: htmlLang(event.title[lang] ? lang : "zh"), text: label(event.title) }),
           quoteBlock(event.source),
-          el("a", { href: `/v1/timeline/${encodeURIComponent(event.id)}`, class: "json", text: t("json") }),
+          el("a", { href: href(`/v1/timeline/${encodeURIComponent(event.id)}`), class: "json", text: t("json") }),
         ),
       ),
     );
@@ -259,7 +264,7 @@ function chainNode(chain, byId) {
     { class: `chain-head kind-${chain.kind}` },
     el("span", { class: "chain-name", lang: htmlLang(chain.name[lang] ? lang : "zh"), text: label(chain.name) }),
     lang === "en" ? el("span", { class: "as-written", lang: "zh-Hans", text: chain.as_written }) : null,
-    el("a", { href: `/v1/industry-chains/${encodeURIComponent(chain.id)}`, class: "json", text: t("json") }),
+    el("a", { href: href(`/v1/industry-chains/${encodeURIComponent(chain.id)}`), class: "json", text: t("json") }),
   );
   const details = el("details", { class: "chain-quote" }, el("summary", { text: t("quote") }), quoteBlock(chain.source));
   return el(
@@ -344,9 +349,9 @@ async function runSearch() {
             el("span", { class: `type type-${item.type}`, text: t("types")[item.type] || item.type }),
             el("span", { class: "result-name", text: label(item.name) }),
             item.quote ? el("q", { lang: "zh-Hans", text: item.quote }) : null,
-            el("a", { href: item.url, class: "json", text: t("json") }),
+            el("a", { href: href(item.url), class: "json", text: t("json") }),
             item.type === "metric"
-              ? el("a", { href: `/embed/metrics/${encodeURIComponent(item.id)}${embedQuery()}`, class: "json", text: t("card") })
+              ? el("a", { href: href(`/embed/metrics/${encodeURIComponent(item.id)}${embedQuery()}`), class: "json", text: t("card") })
               : null,
           ),
         ),

@@ -120,9 +120,9 @@
         x1: "writtenStart", x2: "writtenEnd", y: "y", stroke: colourOf, strokeOpacity: 0.6,
         strokeDasharray: "1,4",
       }));
-      // Lines join a subject's exact actual values only, and only in a series of one basis
-      // (data.join): a bound or a target is not a level the series passed through.
-      var joinable = !data.join ? [] : rows.filter(function (o) {
+      // Lines join a subject's exact actual values only (a series has one basis, so they are
+      // comparable): a bound or a target is not a level the series passed through.
+      var joinable = rows.filter(function (o) {
         return o.kind === "actual" && o.bound === 0 && o.y_high == null;
       });
       out.push(Plot.line(joinable, {

@@ -2,7 +2,9 @@
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -10,6 +12,7 @@ from app.api.embed import csp
 from app.api.embed.assets import STATIC_DIR, static_url
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
+from tests.live import LiveServer
 
 GDP = "gdp-2021-q1-q3"
 PAGES = {
@@ -201,3 +204,19 @@ def test_the_readme_snippets_are_what_oembed_gives(api_settings: Settings, page:
     discovery = re.search(r'<link rel="alternate" type="application/json\+oembed"[^>]*>', card)
     assert discovery is not None
     assert discovery.group(0).split(' title="')[0] in readme
+
+
+def test_behind_a_path_prefix_a_real_server_serves_the_pages_and_their_files(
+    tmp_path: Path,
+) -> None:
+    # uvicorn --root-path /facts, as behind a proxy that strips /facts: the pages write it back.
+    with (
+        LiveServer(tmp_path, "--root-path", "/facts") as server,
+        httpx.Client(base_url=server.base, trust_env=False, timeout=10) as http,
+    ):
+        html = http.get("/embed/indicators/gdp/chart?lang=en").text
+        files = re.findall(r'(?:src|href)="http://127\.0\.0\.1:\d+/facts(/static/[^"]+)"', html)
+        assert len(files) == 5  # embed.css, resize.js, d3, Plot, chart.js
+        for path in files:
+            assert http.get(path.replace("&amp;", "&")).status_code == 200, path
+        assert f'data-base="{server.base}/facts"' in http.get("/").text

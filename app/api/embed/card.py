@@ -15,13 +15,13 @@ def card_context(
     *,
     lang: Lang,
     base_url: str,
-    subject_name: Any = None,
-    document_title: Any = None,
+    subject_name: Mapping[str, Any] | None = None,
+    document_title: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a card shows, in `lang`: every string the template and the dashboard need."""
     metric = Metric.of(raw)
     name, name_lang = metric.name.pick(lang, metric.id)
-    subject, subject_lang = Text.of(subject_name).pick(lang, metric.subject or "")
+    subject, subject_lang = Text.of(subject_name).pick(lang, metric.subject)
     title, title_lang = Text.of(document_title).pick(lang, metric.source.document)
     segments, occurrences = highlight(metric.source.quote, metric.as_written)
     note, note_lang = metric.note.pick(lang)
@@ -63,12 +63,8 @@ def card_context(
         "document": metric.source.document,
         "document_title": title,
         "document_title_lang": title_lang,
-        "paragraph": None
-        if metric.source.paragraph is None
-        else ui("paragraph", lang, n=metric.source.paragraph),
-        "characters": None
-        if metric.source.start is None or metric.source.end is None
-        else ui("characters", lang, start=metric.source.start, end=metric.source.end),
+        "paragraph": ui("paragraph", lang, n=metric.source.paragraph),
+        "characters": ui("characters", lang, start=metric.source.start, end=metric.source.end),
         "note": note or None,
         "note_lang": note_lang,
         "note_label": ui("note" if note_lang == lang else "note_in_english", lang),
@@ -83,8 +79,8 @@ def render_card(
     lang: Lang = "zh",
     theme: Theme = "light",
     base_url: str,
-    subject_name: Any = None,
-    document_title: Any = None,
+    subject_name: Mapping[str, Any] | None = None,
+    document_title: Mapping[str, Any] | None = None,
 ) -> str:
     """The card page for `/embed/metrics/{id}` from the metric's public JSON.
 

@@ -44,7 +44,7 @@ def observation(
     written = None if period is None else period.written_span
     return {
         "id": metric.id,
-        "subject": metric.subject or "",
+        "subject": metric.subject,
         "subject_label": subject_label,
         "kind": metric.kind,
         "kind_label": word(KIND, metric.kind, lang),
@@ -100,7 +100,7 @@ def chart_context(
             lang=lang,
             axis=axis,
             base_url=base_url,
-            subject_label=labels.get(m.subject or "", "") if several else "",
+            subject_label=labels[m.subject] if several else "",
         )
         for m in indicator.observations
     ]

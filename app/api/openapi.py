@@ -60,6 +60,7 @@ TAGS = [
 ]
 
 PREFERRED_METRIC = "gdp-2021-q1-q3"
+EXAMPLE_BASE = "http://127.0.0.1:8000"  # the README's server; live answers use the request's
 MODELS_BY_NAME: dict[str, type[BaseModel]] = {m.__name__: m for m in PUBLIC_MODELS.values()}
 
 
@@ -97,8 +98,10 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_entity": entity,
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
-        "search": _page([h.model_dump(mode="json") for h in hits], len(hits)),
-        "get_dataset": describe_dataset(db).model_dump(mode="json"),
+        "search": _page(
+            [{**h.model_dump(mode="json"), "url": EXAMPLE_BASE + h.url} for h in hits], len(hits)
+        ),
+        "get_dataset": describe_dataset(db, EXAMPLE_BASE).model_dump(mode="json"),
         "livez": {"status": "ok"},
         "readyz": {
             "status": "ready",

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import From, PagingDep, TextQuery, To, date_range
+from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
+from app.api.params import From, PagingDep, RecordExportDep, TextQuery, To, date_range
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import MetricPublic
 from app.store import queries
@@ -25,7 +25,7 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.metric], tags=["metrics"])
     "",
     summary="List observations",
     response_model=ListOf[MetricPublic],
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses=LIST_RESPONSES,
     operation_id="list_metrics",
     description="Observations: every number of the source with its value in base units, unit, "
     "qualifier, reference period and the verbatim quote with code point offsets. Filters "
@@ -83,17 +83,20 @@ async def list_metrics(
         sort,
         page,
     )
-    return list_response(request, found, page, MetricPublic)
+    return list_response(request, found, page, MetricPublic, paging.bom)
 
 
 @router.get(
     "/{metric_id}",
     summary="Get one observation",
     response_model=MetricPublic,
-    responses=ERROR_RESPONSES,
+    responses=RECORD_RESPONSES,
     operation_id="get_metric",
 )
-async def get_metric(metric_id: MetricId, db: ReaderDep) -> Response:
+async def get_metric(
+    request: Request, metric_id: MetricId, db: ReaderDep, export: RecordExportDep
+) -> Response:
     """One observation by its stable id."""
     payload = await db.run(queries.get_payload, Metric, metric_id)
-    return record_response(found_or_404(payload, "metric", metric_id))
+    record = found_or_404(payload, "metric", metric_id)
+    return record_response(request, record, MetricPublic, export)

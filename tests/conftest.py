@@ -13,6 +13,7 @@ from app.dataset.build import BuiltDataset, build
 from app.dataset.files import SeedBundle, load_seed
 from app.dataset.load import SeedResult, seed_database
 from app.main import create_app
+from tests.live import uvicorn_server
 
 SEED_DIR = PROJECT_ROOT / "seed"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -66,3 +67,11 @@ def client(api_settings: Settings) -> Iterator[TestClient]:
     """A TestClient over the app on the shared seeded database, lifespan included."""
     with TestClient(create_app(api_settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_url(seeded_db: tuple[str, SeedResult]) -> Iterator[str]:
+    """A real uvicorn serving the shared seeded database on a loopback port."""
+    url, _ = seeded_db
+    with uvicorn_server(url) as base:
+        yield base

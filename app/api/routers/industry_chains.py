@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
-from app.api.params import PagingDep, RecordExportDep, TextQuery
+from app.api.params import PagingDep, RecordExportDep, TextQuery, id_query
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import ChainPublic
 from app.store import queries
@@ -41,7 +41,7 @@ async def list_industry_chains(
     db: ReaderDep,
     paging: PagingDep,
     kind: Annotated[ChainKind | None, Query(description="Kind of record.")] = None,
-    parent: Annotated[str | None, Query(description="Only children of this id.")] = None,
+    parent: Annotated[str | None, id_query("Only children of this id.")] = None,
     q: TextQuery = None,
 ) -> Response:
     """List industry chains."""

@@ -7,7 +7,16 @@ from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
-from app.api.params import From, PagingDep, RecordExportDep, TextQuery, To, date_range
+from app.api.params import (
+    From,
+    PagingDep,
+    RecordExportDep,
+    TextQuery,
+    To,
+    Year,
+    date_range,
+    id_query,
+)
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import MetricPublic
 from app.store import queries
@@ -38,20 +47,14 @@ async def list_metrics(
     request: Request,
     db: ReaderDep,
     paging: PagingDep,
-    indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
+    indicator: Annotated[str | None, id_query("Series id, e.g. `gdp`.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     basis: Annotated[Basis | None, Query(description="Basis of the series.")] = None,
-    subject: Annotated[
-        str | None, Query(description="Entity or chain id the number is about.")
-    ] = None,
+    subject: Annotated[str | None, id_query("Entity or chain id the number is about.")] = None,
     kind: Annotated[MetricKind | None, Query(description="`actual` or `target`.")] = None,
     unit: Annotated[Unit | None, Query(description="Unit of the value.")] = None,
-    chain: Annotated[
-        str | None, Query(description="Industry chain id (linked or subject).")
-    ] = None,
-    year: Annotated[
-        int | None, Query(ge=1900, le=2100, description="Period overlaps this calendar year.")
-    ] = None,
+    chain: Annotated[str | None, id_query("Industry chain id (linked or subject).")] = None,
+    year: Year = None,
     from_: From = None,
     to: To = None,
     q: TextQuery = None,

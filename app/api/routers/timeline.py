@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
 from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
-from app.api.params import From, PagingDep, RecordExportDep, TextQuery, To, date_range
+from app.api.params import From, PagingDep, RecordExportDep, TextQuery, To, date_range, id_query
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import EventPublic
 from app.store import queries
@@ -37,9 +37,7 @@ async def list_events(
     from_: From = None,
     to: To = None,
     q: TextQuery = None,
-    entity: Annotated[
-        str | None, Query(description="Only events linked to this entity id.")
-    ] = None,
+    entity: Annotated[str | None, id_query("Only events linked to this entity id.")] = None,
 ) -> Response:
     """List events."""
     start, end = date_range(from_, to)

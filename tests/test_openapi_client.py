@@ -69,10 +69,14 @@ def _operations(package: ModuleType) -> list[ModuleType]:
 def test_every_operation_is_called_and_its_answer_parsed(
     generated: ModuleType, live_url: str
 ) -> None:
-    client = generated.Client(base_url=live_url, raise_on_unexpected_status=True)
     problem = importlib.import_module(f"{generated.__name__}.models.problem").Problem
     operations = _operations(generated)
     assert len(operations) >= 16
+    with generated.Client(base_url=live_url, raise_on_unexpected_status=True) as client:
+        _call_every_operation(client, operations, problem)
+
+
+def _call_every_operation(client: Any, operations: list[ModuleType], problem: type) -> None:
     for op in operations:
         params = inspect.signature(op.sync_detailed).parameters
         kwargs: dict[str, Any] = {
@@ -93,8 +97,8 @@ def test_every_operation_is_called_and_its_answer_parsed(
 
 
 def test_a_documented_error_is_parsed_as_a_problem(generated: ModuleType, live_url: str) -> None:
-    client = generated.Client(base_url=live_url)
     module = importlib.import_module(f"{generated.__name__}.api.metrics.get_metric")
     problem = importlib.import_module(f"{generated.__name__}.models.problem").Problem
-    parsed = module.sync(client=client, metric_id="no-such-metric")
+    with generated.Client(base_url=live_url) as client:
+        parsed = module.sync(client=client, metric_id="no-such-metric")
     assert isinstance(parsed, problem) and parsed.status == 404

@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         redirect_slashes=False,  # app/api/errors.py answers a trailing slash with a relative 308
+        root_path=settings.root_path,
     )
     errors.install(app)
     for module in (*ROUTERS, health, docs):

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
         ge=0,
         description="Entries in the in-process response cache (0 turns it off).",
     )
+    root_path: str = Field(
+        default="",
+        description="Path prefix a reverse proxy serves the API under (e.g. /facts); every URL "
+        "the API writes carries it.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-Proto and X-Forwarded-For the serve command "
+        "believes (comma-separated addresses or networks; * for any).",
+    )
     host: str = Field(default="127.0.0.1", description="Address the serve command binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the serve command binds.")
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api import errors
 from app.api.caching import CachingMiddleware, code_fingerprint
 from app.api.edge import EdgeMiddleware
+from app.api.offers import Offers
 from app.api.openapi import DESCRIPTION, TAGS, install_openapi
 from app.api.routers import (
     dashboard,
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        redirect_slashes=False,  # app/api/errors.py answers a trailing slash with a relative 308
+        root_path=settings.root_path,
     )
     errors.install(app)
     for module in (*ROUTERS, *PAGES, health, docs):
@@ -123,9 +126,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A request meets the edge first (CORS, HEAD, OPTIONS, the 500), then the cache (ETag,
     # 304, gzip, stored responses), then FastAPI.
     fingerprint = code_fingerprint(PACKAGE, app.version, fastapi.__version__, pydantic.__version__)
+    offers = Offers(app.routes)
     app.put_in_front(
         lambda inner: CachingMiddleware(
             inner,
+            offers=offers,
             version=version,
             fingerprint=fingerprint,
             max_age=settings.cache_max_age,

@@ -114,12 +114,16 @@ def csv_line(record: dict[str, Any], model: type[BaseModel]) -> str:
     return buf.getvalue()
 
 
-def csv_document(lines: Iterable[str], model: type[BaseModel]) -> bytes:
-    """Header and lines: a CSV document (the header is there even with no rows)."""
+def csv_header(model: type[BaseModel]) -> bytes:
+    """The header line of a model's CSV."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator=LINE_END).writerow(csv_columns(model))
-    buf.writelines(lines)
     return buf.getvalue().encode("utf-8")
+
+
+def csv_document(lines: Iterable[str], model: type[BaseModel]) -> bytes:
+    """Header and lines: a CSV document (the header is there even with no rows)."""
+    return csv_header(model) + "".join(lines).encode("utf-8")
 
 
 def render_csv(payloads: Iterable[str], model: type[BaseModel]) -> bytes:

@@ -1,11 +1,13 @@
 """The controlled vocabularies, declared once: units, qualifiers, periods, kinds, sorts, paths."""
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG = re.compile(SLUG_PATTERN)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 

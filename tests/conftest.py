@@ -13,6 +13,7 @@ from app.dataset.build import BuiltDataset, build
 from app.dataset.files import SeedBundle, load_seed
 from app.dataset.load import SeedResult, seed_database
 from app.main import create_app
+from tests.live import uvicorn_server
 
 SEED_DIR = PROJECT_ROOT / "seed"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -69,10 +70,17 @@ def client(api_settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `uvicorn app.main:app` on a loopback port, on a database it seeds itself at
-    startup (AUTO_SEED on a path that does not exist yet); its base URL."""
-    from tests.live import LiveServer
+def live_url(seeded_db: tuple[str, SeedResult]) -> Iterator[str]:
+    """A real uvicorn serving the shared seeded database on a loopback port."""
+    url, _ = seeded_db
+    with uvicorn_server(url) as base:
+        yield base
 
-    with LiveServer(tmp_path_factory.mktemp("live")) as server:
-        yield server.base
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `uvicorn app.main:app` on a loopback port, on a database it builds itself at
+    startup (AUTO_SEED on a path that does not exist yet); its base URL."""
+    database = tmp_path_factory.mktemp("live") / "facts.sqlite3"
+    with uvicorn_server(f"sqlite:///{database}", AUTO_SEED="true") as base:
+        yield base

@@ -22,7 +22,7 @@ UNKNOWN_IDS = [
 @pytest.mark.parametrize("path", UNKNOWN_IDS)
 def test_an_unknown_id_is_a_404_problem(client: TestClient, path: str) -> None:
     response = client.get(path)
-    body = assert_problem(response, 404, response.url.path)
+    body = assert_problem(response, 404, path)  # the target as received: a URI reference
     assert body["type"] == "urn:zhuzhou-facts:problem:not-found"
     assert "cache-control" in response.headers and "etag" not in response.headers
 

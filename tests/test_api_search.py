@@ -76,7 +76,7 @@ def test_every_hit_links_to_its_record_with_its_name_and_quote(client: TestClien
     assert {h["type"] for h in hits} == set(URL_PREFIX)
     for hit in hits:
         assert set(hit) == {"type", "id", "name", "quote", "score", "url"}
-        assert hit["url"] == URL_PREFIX[hit["type"]] + hit["id"]
+        assert hit["url"] == "http://testserver" + URL_PREFIX[hit["type"]] + hit["id"]
         record = client.get(hit["url"]).json()
         assert record["id"] == hit["id"]
         assert hit["name"] == record.get("name", record.get("title"))

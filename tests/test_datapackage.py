@@ -130,14 +130,7 @@ def test_the_live_data_package_validates(live_server: str) -> None:
     url = f"{live_server}/v1/datapackage.json"
     descriptor = httpx.get(url, timeout=10, trust_env=False).json()
     assert descriptor["id"] == url
-    # Until CSV without `limit` serves the whole list (app/api/params.py, under way), the
-    # data is checked at the largest page; then the live package is validated as served.
-    if any(rows < total for rows, total in (_rows(r["path"]) for r in descriptor["resources"])):
-        for found in descriptor["resources"]:
-            found["path"] += "&limit=500"
-        report = frictionless.Package(descriptor).validate()
-    else:
-        report = frictionless.validate(url)
+    report = frictionless.validate(url)
     assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
     counts = httpx.get(f"{live_server}/v1", timeout=10, trust_env=False).json()["counts"]
     stats = {task.name: task.stats["rows"] for task in report.tasks}
@@ -151,7 +144,6 @@ def test_the_live_data_package_validates(live_server: str) -> None:
     }
 
 
-@pytest.mark.xfail(reason="CSV without `limit` is the whole list: the HTTP change under way")
 def test_every_csv_path_serves_the_whole_list(live_server: str) -> None:
     descriptor = httpx.get(f"{live_server}/v1/datapackage.json", timeout=10, trust_env=False)
     for found in descriptor.json()["resources"]:

@@ -22,7 +22,7 @@ import pytest
 from app.api.embed import csp
 from app.config import PROJECT_ROOT
 from tests.conftest import require_service
-from tests.live import StaticSite
+from tests.live import static_site
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 # The files the README shows, each written by one test below.
@@ -72,8 +72,8 @@ def third_party(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "<h1>Someone else's page</h1>" + "<p>…</p>".join(snippets) + "</body>",
         encoding="utf-8",
     )
-    with StaticSite(folder) as server:
-        yield server.base
+    with static_site(folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

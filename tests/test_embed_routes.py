@@ -12,7 +12,7 @@ from app.api.embed import csp
 from app.api.embed.assets import STATIC_DIR, static_url
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
-from tests.live import LiveServer
+from tests.live import uvicorn_server
 
 GDP = "gdp-2021-q1-q3"
 PAGES = {
@@ -210,13 +210,14 @@ def test_behind_a_path_prefix_a_real_server_serves_the_pages_and_their_files(
     tmp_path: Path,
 ) -> None:
     # uvicorn --root-path /facts, as behind a proxy that strips /facts: the pages write it back.
+    database = f"sqlite:///{tmp_path / 'facts.sqlite3'}"
     with (
-        LiveServer(tmp_path, "--root-path", "/facts") as server,
-        httpx.Client(base_url=server.base, trust_env=False, timeout=10) as http,
+        uvicorn_server(database, "--root-path", "/facts", AUTO_SEED="true") as base,
+        httpx.Client(base_url=base, trust_env=False, timeout=10) as http,
     ):
         html = http.get("/embed/indicators/gdp/chart?lang=en").text
         files = re.findall(r'(?:src|href)="http://127\.0\.0\.1:\d+/facts(/static/[^"]+)"', html)
         assert len(files) == 5  # embed.css, resize.js, d3, Plot, chart.js
         for path in files:
             assert http.get(path.replace("&amp;", "&")).status_code == 200, path
-        assert f'data-base="{server.base}/facts"' in http.get("/").text
+        assert f'data-base="{base}/facts"' in http.get("/").text

@@ -115,3 +115,33 @@ def test_postgres_serves_the_same_bytes_as_sqlite(pg_url: str, client: TestClien
             ours, theirs = pg.get(path), client.get(path)
             assert ours.status_code == theirs.status_code == 200, path
             assert ours.content == theirs.content, path
+
+
+# The text-parameter rule on both backends: the same status and the same bytes, never a 500
+# (PostgreSQL text cannot hold U+0000, so NUL must never reach it).
+RULE_PATHS = [
+    ("/v1/metrics?q=%00", 422),
+    ("/v1/metrics?q=a%00b", 422),
+    ("/v1/metrics?q=%20", 422),
+    ("/v1/metrics?indicator=", 422),
+    ("/v1/metrics?indicator=%00", 422),
+    ("/v1/timeline?entity=a%00", 422),
+    ("/v1/search?q=%00%00", 422),
+    ("/v1/metrics/a%00b", 404),
+    ("/v1/entities/%00", 404),
+    ("/v1/documents/zhuzhou-2021-11-09%00/text", 404),
+    ("/v1/metrics?q=%E3%80%80GDP", 200),
+    ("/v1/metrics?format=csv", 200),
+    ("/v1/metrics?format=ndjson&kind=target", 200),
+]
+
+
+def test_postgres_answers_every_text_parameter_as_sqlite_does(
+    pg_url: str, client: TestClient
+) -> None:
+    seed_database(pg_url, SEED_DIR)
+    with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
+        for path, status in RULE_PATHS:
+            ours, theirs = pg.get(path), client.get(path)
+            assert ours.status_code == theirs.status_code == status, path
+            assert ours.content == theirs.content, path

@@ -1,123 +1,83 @@
-"""HTTP caching in one pure-ASGI layer: strong ETags, 304s, Cache-Control, Vary, gzip, and a
-bounded response cache keyed by normalised request and dataset version.
+"""HTTP caching in one pure-ASGI layer: negotiation, strong ETags, conditional requests,
+Cache-Control, Vary, gzip, and a bounded response cache keyed by the negotiated outcome.
 
-A 200 body is a pure function of (code, dataset version, normalised request): the data changes
-only by reseeding, and gzip runs with a fixed mtime. So the strong ETag is a hash of that key,
-known before the route runs, and a revalidation is answered without running it at all.
+A 200 body is a pure function of (code, dataset version, the request's path and query, the
+negotiated representation and coding, and the base URL its links are written against): the
+data changes only by reseeding, and gzip runs with a fixed mtime. So the strong ETag is a hash
+of those, known before the route runs, and a revalidation is answered without running it. The
+response cache is keyed by the same outcome, never by raw header text, and bounded in bytes.
 """
 
 import gzip
 import hashlib
-from collections import OrderedDict
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.negotiation import Format, decide, remember
+from app.api.conditional import if_match_passes, if_none_match_fails
+from app.api.errors import instance_of, problem_response
+from app.api.negotiation import Representation, negotiate, remember
+from app.api.response_cache import ResponseCache, Stored
+from app.api.urls import base_url
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
-VARY = (b"vary", b"Accept, Accept-Encoding")
+VARY_NEGOTIATED = (b"vary", b"Accept, Accept-Encoding")
+VARY_CODING = (b"vary", b"Accept-Encoding")
 NO_CACHE = (b"cache-control", b"no-cache")
 NO_STORE = (b"cache-control", b"no-store")
 GZIP_MIN_BYTES = 1024
 COMPRESSIBLE = (
     b"application/json",
     b"application/problem+json",
+    b"application/x-ndjson",
     b"text/",
     b"application/javascript",
+    b"image/svg+xml",
 )
 DROPPED = frozenset(
-    {b"vary", b"cache-control", b"etag", b"content-length", b"content-encoding", b"last-modified"}
+    {b"vary", b"cache-control", b"etag", b"content-length", b"content-encoding", b"accept-ranges"}
 )
 KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"link", b"x-total-count"})
-
-Key = tuple[str, str, str, bool]
-# path, query, Accept, Accept-Encoding, then Host and scheme: pages write absolute URLs
-# (app/api/urls.py), so one path answered for two hosts or schemes is two responses.
-RawKey = tuple[str, bytes, bytes | None, bytes, bytes | None, str]
+FIELDS = (b"accept", b"accept-encoding", b"if-none-match", b"if-match")
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A complete 200 response, ready to replay: its two ASGI messages are built once."""
-
-    headers: tuple[tuple[bytes, bytes], ...]
-    body: bytes
-    etag: str
-    start: dict[str, Any] = field(init=False, repr=False, compare=False)
-    message: dict[str, Any] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        start = {"type": "http.response.start", "status": 200, "headers": self.headers}
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "message", {"type": "http.response.body", "body": self.body})
+def request_fields(scope: Scope) -> dict[bytes, str]:
+    """The negotiation and precondition fields, each repeated line joined (RFC 9110 §5.3)."""
+    found: dict[bytes, list[str]] = {}
+    for name, value in scope["headers"]:
+        if name in FIELDS:
+            found.setdefault(name, []).append(value.decode("latin-1"))
+    return {name: ", ".join(values) for name, values in found.items()}
 
 
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison, as RFC 9110 prescribes for If-None-Match (`*` is handled apart)."""
-    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+def format_param(scope: Scope) -> str | None:
+    """The `format` query parameter (its last value, as the route reads it)."""
+    query: bytes = scope["query_string"]
+    if b"format" not in query:
+        return None
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    return next((v for k, v in reversed(pairs) if k == "format"), None)
 
 
-class ResponseCache:
-    """A bounded LRU of responses, by entries and by bytes."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._data: OrderedDict[RawKey, Stored] = OrderedDict()
-
-    def get(self, key: RawKey) -> Stored | None:
-        """The stored response, marked as recently used."""
-        item = self._data.get(key)
-        if item is not None:
-            self._data.move_to_end(key)
-        return item
-
-    def put(self, key: RawKey, item: Stored) -> None:
-        """Store, evicting the least recently used beyond the bounds."""
-        if self.max_entries <= 0 or len(item.body) > self.max_bytes // 4:
-            return
-        old = self._data.pop(key, None)
-        if old is not None:
-            self.size -= len(old.body)
-        self._data[key] = item
-        self.size += len(item.body)
-        while len(self._data) > self.max_entries or self.size > self.max_bytes:
-            _, evicted = self._data.popitem(last=False)
-            self.size -= len(evicted.body)
-
-    def clear(self) -> None:
-        """Drop everything."""
-        self._data.clear()
-        self.size = 0
-
-
-def request_key(scope: Scope, fmt: Format | None, accept_encoding: str) -> Key:
-    """Path, normalised query, negotiated format and gzip acceptance.
-
-    The query is decoded and re-encoded, and sorted by name only: the order of repeated values
-    of one name is kept, because it can change the answer.
-    """
+def normalised_query(scope: Scope) -> str:
+    """The query decoded and re-encoded, sorted by name only (repeated values keep order)."""
     query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
     query.sort(key=lambda kv: kv[0])
-    return (scope["path"], urlencode(query), fmt or "invalid", "gzip" in accept_encoding)
+    return urlencode(query)
 
 
 class CachingMiddleware:
-    """Strong ETags and 304s for every 200; replays cached responses of the same version.
-
-    It sees GET only: the edge outside it has turned HEAD into GET and answers OPTIONS.
-    """
+    """Negotiates, validates and replays; sees GET only (the edge turned HEAD into GET)."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
+        offers: Callable[[Scope], tuple[str, ...] | None],
         version: Callable[[], str | None],
         fingerprint: str,
         max_age: int,
@@ -125,109 +85,145 @@ class CachingMiddleware:
         max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.app = app
+        self.offers = offers
         self.version = version
         self.fingerprint = fingerprint
         self.cache_control = (b"cache-control", f"public, max-age={max_age}".encode())
         self.cache = ResponseCache(max_entries, max_bytes)
         self._version_seen: str | None = None
 
-    def etag(self, version: str, key: Key, origin: tuple[bytes | None, str] = (None, "")) -> str:
-        """The strong validator of the 200 that key gives in this version of code and data, for
-        this Host and scheme."""
-        digest = hashlib.blake2b(
-            repr((self.fingerprint, version, key, origin)).encode(), digest_size=16
-        ).hexdigest()
-        return f'"{digest}"'
+    def etag(self, version: str, scope: Scope, rep: Representation, base: str) -> str:
+        """The strong validator of the 200 this request gets in this version of code and data."""
+        key = (scope["path"], normalised_query(scope), rep.key, base)
+        digest = hashlib.blake2b(repr((self.fingerprint, version, key)).encode(), digest_size=16)
+        return f'"{digest.hexdigest()}"'
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        if path in UNCACHED_PATHS:
+        path: str = scope["path"]
+        if path.removeprefix(scope.get("root_path", "")) in UNCACHED_PATHS:
             await self.app(scope, receive, _with_headers(send, [NO_STORE]))
             return
-        accept = if_none_match = host = None
-        accept_encoding = b""
-        for name, value in scope["headers"]:
-            if name == b"accept":
-                accept = value
-            elif name == b"accept-encoding":
-                accept_encoding = value
-            elif name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-            elif name == b"host":
-                host = value
+        fields = request_fields(scope)
+        offers = self.offers(scope)
+        accept, coding = fields.get(b"accept"), fields.get(b"accept-encoding")
+        rep = negotiate(offers, format_param(scope), accept, coding)
+        vary = VARY_CODING if offers is None else VARY_NEGOTIATED
+        if rep is None:
+            offered = ", ".join(offers or ("identity or gzip",))
+            detail = f"Nothing this resource offers is acceptable; it offers {offered}."
+            await _send_uncached(send, _problem(scope, 406, detail), vary)
+            return
         version = self.version() or "none"
         if version != self._version_seen:
             self.cache.clear()
             self._version_seen = version
-        # The raw request is the cache key: a hit costs one dict lookup. Negotiating (and the
-        # ETag that depends on it) is only worked out on a miss, once: the route reuses it.
-        scheme = scope.get("scheme", "http")
-        raw = (path, scope["query_string"], accept, accept_encoding, host, scheme)
-        stored = self.cache.get(raw)
-        if stored is not None:
-            etag = stored.etag
-        else:
-            fmt = decide(scope, accept)
-            key = request_key(scope, fmt, accept_encoding.decode("latin-1"))
-            etag = self.etag(version, key, (host, scheme))
-        inm_tags = if_none_match is not None and if_none_match.strip() != "*"
-        if inm_tags and etag_matches(if_none_match or "", etag):
-            await _send_304(
-                send,
-                stored.headers if stored else ((b"etag", etag.encode()), self.cache_control, VARY),
-            )
+        base = base_url(scope)
+        key = (path, scope["query_string"], rep.key, base)
+        stored = self.cache.get(key)
+        etag = stored.etag if stored is not None else self.etag(version, scope, rep, base)
+        if_match, if_none_match = fields.get(b"if-match"), fields.get(b"if-none-match")
+        # A listed tag can only be ours if the resource exists; `*` needs the route to know.
+        listed = if_none_match is not None and if_none_match.strip() != "*"
+        revalidated = listed and if_none_match_fails(if_none_match or "", etag)
+        if if_match is None and revalidated:
+            bare = ((b"etag", etag.encode()), self.cache_control, vary)
+            await _send_304(send, stored.headers if stored is not None else bare)
             return
         if stored is None:
-            stored = await self._fetch(remember(scope, fmt), receive, send, key, etag)
+            stored = await self._fetch(remember(scope, rep), receive, send, etag, rep, vary)
             if stored is None:
-                return  # not a 200: already sent as it was, with no-cache
-            self.cache.put(raw, stored)
-        if if_none_match is not None and not inm_tags:  # "*" matches any current 200
+                return  # not a 200, or streamed: already sent
+            self.cache.put(key, stored)
+        if if_match is not None and not if_match_passes(if_match, etag):
+            detail = "If-Match names no current representation of this resource."
+            await _send_uncached(send, _problem(scope, 412, detail), vary)
+            return
+        if if_none_match is not None and if_none_match_fails(if_none_match, etag):
             await _send_304(send, stored.headers)
             return
         await send(stored.start)
         await send(stored.message)
 
     async def _fetch(
-        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str
+        self, scope: Scope, receive: Receive, send: Send, etag: str, rep: Representation, vary: Any
     ) -> Stored | None:
-        """Run the route; a 200 is returned for storing, anything else is sent at once."""
+        """Run the route; a complete 200 is returned for storing, a streamed 200 is passed on
+        (compressed on the fly when negotiated), anything else is sent at once."""
         start: Message = {}
         chunks: list[bytes] = []
+        streaming: _Stream | None = None
 
         async def collect(message: Message) -> None:
-            nonlocal start
+            nonlocal start, streaming
             if message["type"] == "http.response.start":
                 start = message
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                if message["status"] == 200 and b"content-length" not in names:
+                    streaming = _Stream(send, self._headers(message, etag, rep, vary, None))
+                    await streaming.begin()
+            elif streaming is not None:
+                await streaming.body(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, collect)
+        if streaming is not None:
+            return None
         body = b"".join(chunks)
         if start.get("status") != 200:
-            await _send_uncached(send, start, body)
+            await _send_uncached(send, (start, body), vary)
             return None
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
-        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-        if key[3] and len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE):
+        headers = self._headers(start, etag, rep, vary, body)
+        if (b"content-encoding", b"gzip") in headers:
             body = gzip.compress(body, compresslevel=6, mtime=0)
-            headers.append((b"content-encoding", b"gzip"))
-        headers += [
-            (b"etag", etag.encode()),
-            self.cache_control,
-            VARY,
-            (b"content-length", str(len(body)).encode()),
-        ]
+        headers.append((b"content-length", str(len(body)).encode()))
         return Stored(tuple(headers), body, etag)
 
+    def _headers(
+        self, start: Message, etag: str, rep: Representation, vary: Any, body: bytes | None
+    ) -> list[tuple[bytes, bytes]]:
+        """The 200's headers: the route's, then coding, validator, caching and Vary."""
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
+        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        large = body is None or len(body) >= GZIP_MIN_BYTES
+        if content_type.startswith(COMPRESSIBLE) and rep.gzip and (large or not rep.identity):
+            headers.append((b"content-encoding", b"gzip"))
+        return [*headers, (b"etag", etag.encode()), self.cache_control, vary]
 
-async def _send_uncached(send: Send, start: Message, body: bytes) -> None:
+
+class _Stream:
+    """Passes a streamed 200 on, gzip-compressing it on the fly when its headers say so."""
+
+    def __init__(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+        self.send = send
+        self.headers = headers
+        gzipped = (b"content-encoding", b"gzip") in headers
+        self.deflate = zlib.compressobj(6, zlib.DEFLATED, 31) if gzipped else None
+
+    async def begin(self) -> None:
+        await self.send({"type": "http.response.start", "status": 200, "headers": self.headers})
+
+    async def body(self, message: Message) -> None:
+        chunk, more = message.get("body", b""), message.get("more_body", False)
+        if self.deflate is not None:
+            chunk = self.deflate.compress(chunk) + (b"" if more else self.deflate.flush())
+        await self.send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+def _problem(scope: Scope, status: int, detail: str) -> tuple[Message, bytes]:
+    response = problem_response(status, detail, instance_of(scope))
+    start = {"type": "http.response.start", "status": status, "headers": response.raw_headers}
+    return start, bytes(response.body)
+
+
+async def _send_uncached(send: Send, response: tuple[Message, bytes], vary: Any) -> None:
     """Pass on a response that is not a 200, marked as not to be reused without checking."""
+    start, body = response
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
-    headers += [VARY, NO_CACHE, (b"content-length", str(len(body)).encode())]
+    headers += [vary, NO_CACHE, (b"content-length", str(len(body)).encode())]
     await send({**start, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -4,27 +4,33 @@ the 500.
 Every response passes it, cached answers, 304s and errors included, so it is the one place that
 adds the headers every response needs, answers HEAD (as GET without the body), and turns an
 unhandled error into the 500 problem (logged once, here). CORS is fixed policy (any origin,
-GET/HEAD/OPTIONS, no credentials), so it is a few constant headers rather than a general-purpose
-middleware.
+GET/HEAD/OPTIONS, no credentials), so its headers are constant and sent on every response,
+whether the request has an Origin or not: a shared cache that stored a response to a request
+without Origin hands a browser the same CORS headers (Fetch standard §3.2.5), and no
+`Vary: Origin` is needed. Range requests are not supported: `Range` is ignored (RFC 9110 §14.2
+allows it) and no `Accept-Ranges` is advertised, so every answer is the whole representation.
 """
 
 import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import ALLOWED_METHODS, problem_response
+from app.api.errors import ALLOWED_METHODS, instance_of, problem_response
 
 log = logging.getLogger("app.edge")
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
+# The response fields a script may read beyond the CORS-safelisted ones.
+EXPOSED = "ETag, Link, X-Total-Count, Allow, Retry-After, Content-Disposition, Vary"
 CORS = (
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"ETag, Link, X-Total-Count"),
+    (b"access-control-expose-headers", EXPOSED.encode()),
 )
+IGNORED_REQUEST_FIELDS = frozenset({b"range", b"if-range"})
 ALLOWED = frozenset({"GET", "HEAD", "OPTIONS"})
 ALLOWED_REQUEST_HEADERS = (
     "Accept, Accept-Encoding, Accept-Language, Cache-Control, "
-    "Content-Language, Content-Type, If-None-Match"
+    "Content-Language, Content-Type, If-Match, If-None-Match"
 )
 PREFLIGHT_MAX_AGE = b"86400"
 # Framing: a response whose Content-Security-Policy states `frame-ancestors` says itself who may
@@ -44,14 +50,24 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         origin = request_method = None
+        ranged = False
         for name, value in scope["headers"]:
             if name == b"origin":
                 origin = value
             elif name == b"access-control-request-method":
                 request_method = value
+            elif name in IGNORED_REQUEST_FIELDS:
+                ranged = True
+        if ranged:
+            headers = [(k, v) for k, v in scope["headers"] if k not in IGNORED_REQUEST_FIELDS]
+            scope = {**scope, "headers": headers}
+        root = scope.get("root_path", "")
+        if root and not scope["path"].startswith(root):
+            # ASGI servers differ: uvicorn puts the prefix in `path`, others leave it out.
+            # Every layer here reads `path` with the prefix, as Starlette's routing expects.
+            scope = {**scope, "path": root + scope["path"]}
         method = scope["method"]
-        extra = [NOSNIFF, *CORS] if origin is not None else [NOSNIFF]
-        sender = _Sender(send, extra, drop_body=method == "HEAD")
+        sender = _Sender(send, [NOSNIFF, *CORS], drop_body=method == "HEAD")
         try:
             if method == "OPTIONS":
                 if origin is not None and request_method is not None:
@@ -69,7 +85,7 @@ class EdgeMiddleware:
             await problem_response(
                 500,
                 "The server failed to answer; the error was logged.",
-                scope.get("path", ""),
+                instance_of(scope),
                 headers={"Cache-Control": "no-store"},
             )(scope, receive, sender)
 
@@ -78,7 +94,7 @@ class EdgeMiddleware:
             await problem_response(
                 405,
                 f"CORS preflight for {method}: this API is read-only ({ALLOWED_METHODS}).",
-                scope["path"],
+                instance_of(scope),
                 headers={"Allow": ALLOWED_METHODS},
             )(scope, receive, send)
             return
@@ -111,9 +127,8 @@ class EdgeMiddleware:
 
         await self.app({**scope, "method": "GET", "headers": []}, receive, probe)
         if status == 404:
-            await problem_response(404, f"No resource at {scope['path']}.", scope["path"])(
-                scope, receive, send
-            )
+            detail = f"No resource at {scope['path']}."
+            await problem_response(404, detail, instance_of(scope))(scope, receive, send)
             return
         await send(
             {

@@ -6,6 +6,7 @@ unhandled exception is answered by the edge (app/api/edge.py) with the 500 probl
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import FastAPI, Request
@@ -13,8 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
+
+from app.api.offers import flat_routes
 
 PROBLEM_JSON = "application/problem+json"
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 pchar and "/": kept as they are
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 
 _TYPES = {
@@ -22,6 +28,7 @@ _TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    412: "precondition-failed",
     422: "validation-error",
     500: "internal-error",
     503: "not-ready",
@@ -46,10 +53,23 @@ class Problem(BaseModel):
     title: str = Field(description="The HTTP status phrase.", examples=["Not Found"])
     status: int = Field(examples=[404])
     detail: str = Field(examples=["No metric with id 'gdp-2030'."])
-    instance: str = Field(description="The request path.", examples=["/v1/metrics/gdp-2030"])
+    instance: str = Field(
+        description="The request's path as received, percent-encoded: a URI reference (RFC 9457 "
+        "§3.1.5).",
+        examples=["/v1/metrics/gdp-2030"],
+    )
     errors: list[FieldError] | None = Field(
         default=None, description="The invalid parameters (422 only)."
     )
+
+
+def instance_of(scope: Scope) -> str:
+    """The request target's path as the client sent it (percent-encoded, separators kept
+    encoded), behind the path prefix: a URI reference for `instance`."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else quote(scope.get("path", ""), safe=PATH_SAFE)
+    root = quote(scope.get("root_path", ""), safe=PATH_SAFE)
+    return path if path.startswith(root) else root + path
 
 
 def problem_type(status: int) -> str:
@@ -97,10 +117,27 @@ def _http_exception(request: Request, exc: Exception) -> Response:
         headers["Allow"] = ALLOWED_METHODS
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
+        slashless = _without_trailing_slash(request)
+        if slashless is not None:
+            return Response(status_code=308, headers={"Location": slashless})
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405 and detail == "Method Not Allowed":
         detail = f"{request.method} is not allowed: this API is read-only ({ALLOWED_METHODS})."
-    return problem_response(exc.status_code, detail, request.url.path, headers=headers)
+    return problem_response(exc.status_code, detail, instance_of(request.scope), headers=headers)
+
+
+def _without_trailing_slash(request: Request) -> str | None:
+    """For `/v1/metrics/`, the relative reference `/v1/metrics?…` when that path exists: a
+    redirect that stays right behind a path prefix and a TLS-terminating proxy."""
+    path: str = request.scope["path"]
+    if not path.endswith("/") or path == request.scope.get("root_path", "") + "/":
+        return None
+    probe = {**request.scope, "path": path.rstrip("/")}
+    if not any(r.matches(probe)[0] is Match.FULL for r in flat_routes(request.app.routes)):
+        return None
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    target = quote(path.rstrip("/"), safe=PATH_SAFE)
+    return target + (f"?{query}" if query else "")
 
 
 def _validation(request: Request, exc: Exception) -> Response:
@@ -110,9 +147,8 @@ def _validation(request: Request, exc: Exception) -> Response:
         for e in exc.errors()
     ]
     fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"]) for e in errors)
-    return problem_response(
-        422, f"Invalid parameter(s): {fields}.", request.url.path, errors=errors
-    )
+    detail = f"Invalid parameter(s): {fields}."
+    return problem_response(422, detail, instance_of(request.scope), errors=errors)
 
 
 def install(app: FastAPI) -> None:
@@ -121,11 +157,22 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
 
 
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_JSON: {}}}
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Unknown id or path.", "content": {PROBLEM_JSON: {}}},
-    422: {
-        "model": Problem,
-        "description": "Invalid parameter; `errors` lists them.",
-        "content": {PROBLEM_JSON: {}},
-    },
+    404: _problem("Unknown id or path."),
+    406: _problem("No representation this route offers is acceptable (`Accept`, `format`)."),
+    412: _problem("`If-Match` names no current representation."),
+    422: _problem("Invalid parameter; `errors` lists them."),
+}
+# A list is JSON, CSV or NDJSON; a record is JSON or a one-row CSV.
+LIST_RESPONSES = {
+    **ERROR_RESPONSES,
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {}}},
+}
+RECORD_RESPONSES = {
+    **ERROR_RESPONSES,
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
 }

@@ -1,15 +1,18 @@
 """The OpenAPI document: descriptions, problem+json errors, and examples taken from the data."""
 
-from typing import Any
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.api.datapackage import datapackage
 from app.api.embed.oembed import EmbedTarget, build_oembed, title_for
 from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.offers import flat_routes
 from app.api.responses import envelope
 from app.api.routers.meta import describe_dataset
 from app.models import PUBLIC_MODELS
@@ -58,12 +61,12 @@ TAGS = [
     {"name": "entities", "description": "Organisations, people, places and programmes."},
     {"name": "documents", "description": "The sources, paragraph offsets and verbatim text."},
     {"name": "search", "description": "One ranked search across the resources."},
+    {"name": "oembed", "description": "oEmbed for the embeddable card and chart pages."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
 PREFERRED_METRIC = "gdp-2021-q1-q3"
-# Where the examples that hold absolute URLs say the service is: the serve command's default.
-EXAMPLE_BASE = "http://127.0.0.1:8000"
+EXAMPLE_BASE = "http://127.0.0.1:8000"  # the README's server; live answers use the request's
 MODELS_BY_NAME: dict[str, type[BaseModel]] = {m.__name__: m for m in PUBLIC_MODELS.values()}
 
 
@@ -102,8 +105,10 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_entity": entity,
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
-        "search": _page([h.model_dump(mode="json") for h in hits], len(hits)),
-        "get_dataset": describe_dataset(db).model_dump(mode="json"),
+        "search": _page(
+            [{**h.model_dump(mode="json"), "url": EXAMPLE_BASE + h.url} for h in hits], len(hits)
+        ),
+        "get_dataset": describe_dataset(db, EXAMPLE_BASE).model_dump(mode="json"),
         "get_datapackage": datapackage(EXAMPLE_BASE, version, info.document_summaries(db)),
         "oembed": build_oembed(card, title=title_for(card, metric), base_url=EXAMPLE_BASE),
         "livez": {"status": "ok"},
@@ -127,17 +132,43 @@ def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, A
     return render_csv(payloads, model).decode("utf-8")
 
 
-def _problem_example(status: int, path: str) -> dict[str, Any]:
-    errors = None
-    if status == 422:
-        errors = [
-            {
-                "loc": ["query", "limit"],
-                "msg": "Input should be less than or equal to 500",
-                "type": "less_than_equal",
-            }
-        ]
-    return problem_body(status, "…", path, errors)
+BAD_VALUES = ("nope", "-1", "", "x" * 101, "\x00")  # tried in turn on a route's first parameter
+DETAILS = {
+    404: "No record with this id.",
+    406: "Nothing this resource offers is acceptable; it offers application/json, text/csv.",
+    412: "If-Match names no current representation of this resource.",
+}
+
+
+def validation_example(route: APIRoute) -> list[dict[str, Any]] | None:
+    """The `errors` a real bad value of the route's first query parameter gets, checked by the
+    parameter's own declaration (None when the route takes no query parameter)."""
+    for field in _query_fields(route.dependant):
+        declared = Annotated[field.field_info.annotation, field.field_info]  # type: ignore[name-defined]
+        adapter: TypeAdapter[Any] = TypeAdapter(cast(Any, declared))
+        for bad in BAD_VALUES:
+            try:
+                adapter.validate_python(bad)
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                return [{"loc": ["query", field.alias], "msg": e["msg"], "type": e["type"]}]
+    return None
+
+
+def _query_fields(dependant: Dependant) -> list[Any]:
+    """The query parameters of a route and of its dependencies, in declaration order."""
+    fields = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        fields += _query_fields(sub)
+    return fields
+
+
+def _problem_example(status: int, path: str, route: APIRoute | None) -> dict[str, Any]:
+    errors = validation_example(route) if status == 422 and route is not None else None
+    detail = DETAILS.get(status, "…")
+    if errors is not None:
+        detail = f"Invalid parameter(s): {errors[0]['loc'][1]}."
+    return problem_body(status, detail, path, errors)
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -158,9 +189,12 @@ def install_openapi(app: FastAPI) -> None:
         found: dict[str, Any] = {}
         if state is not None:
             found = examples(state.reader)
+        routes = {r.path: r for r in flat_routes(app.routes) if isinstance(r, APIRoute)}
         for path, ops in schema.get("paths", {}).items():
             for op in ops.values():
                 responses = op.setdefault("responses", {})
+                if not any(p["in"] == "query" for p in op.get("parameters", [])):
+                    responses.pop("422", None)  # a path id cannot be invalid: unknown is a 404
                 content = responses.get("200", {}).get("content", {})
                 example = found.get(op.get("operationId", ""))
                 if "application/json" in content and example is not None:
@@ -174,15 +208,16 @@ def install_openapi(app: FastAPI) -> None:
                             content.pop("application/json", None) or content.get(PROBLEM_JSON) or {}
                         )
                         body["schema"] = {"$ref": "#/components/schemas/Problem"}
-                        body["example"] = _problem_example(int(code), path)
+                        body["example"] = _problem_example(int(code), path, routes.get(path))
                         content[PROBLEM_JSON] = body
-                responses.setdefault(
-                    "304",
-                    {
-                        "description": "Not Modified: the `If-None-Match` "
-                        "ETag still matches; empty body."
-                    },
-                )
+                if "health" not in op.get("tags", ()):  # probes are never cached
+                    responses.setdefault(
+                        "304",
+                        {
+                            "description": "Not Modified: the `If-None-Match` "
+                            "ETag still matches; empty body."
+                        },
+                    )
         app.openapi_schema = schema
         return schema
 

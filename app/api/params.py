@@ -1,48 +1,143 @@
-"""Query parameters shared by the list routes, validated at the edge."""
+"""Query parameters, validated at the edge: one rule per kind, the same on every backend.
+
+- **Text** (`q`): no control characters (U+0000–U+001F, U+007F) anywhere; spaces (U+0020 and the
+  ideographic U+3000) around it are ignored; what remains may not be empty (two characters for
+  `/v1/search`); 100 characters at most. Anything else is a 422.
+- **Ids** (`indicator`, `subject`, `chain`, `parent`, `entity`): a record id, i.e. a slug
+  (`^[a-z0-9]+(-[a-z0-9]+)*$`); an empty value is a 422 like any other malformed one.
+- **Integers** (`limit`, `offset`, `year`): decimal digits only (`0.0`, `1e2` are 422).
+- **Dates** (`from`, `to`): `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, and a real day.
+
+The OpenAPI document states each of these as a pattern the raw value must match.
+"""
 
 import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator, BeforeValidator
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1–500).")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-FormatParam = Annotated[
+from app.vocabulary import SLUG_PATTERN
+
+SPACES = " \u3000"
+CONTROL = r"\x00-\x1f\x7f"
+SOLID = rf"[^{CONTROL}\x20\u3000]"  # neither a control character nor a space
+ANY = rf"[^{CONTROL}]"
+TEXT_PATTERN = rf"^{ANY}*{SOLID}{ANY}*$"
+SEARCH_PATTERN = rf"^[{SPACES}]*{SOLID}{ANY}*{SOLID}[{SPACES}]*$"
+
+
+def _digits(value: object) -> object:
+    """Integers come as decimal digits: `0.0` or `+1` are not an integer parameter."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise ValueError("must be written with decimal digits only")
+    return value
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip(SPACES) if value is not None else None
+
+
+Digits = BeforeValidator(_digits)
+Limit = Annotated[
+    int | None,
+    Digits,
+    Query(
+        ge=1,
+        le=500,
+        description="Page size (1–500). JSON pages hold 50 unless given; CSV and NDJSON exports "
+        "are the whole filtered, sorted list unless given.",
+    ),
+]
+Offset = Annotated[int, Digits, Query(ge=0, le=1_000_000, description="Items to skip.")]
+Bom = Annotated[
+    bool,
+    Query(
+        description="`true` prefixes CSV with the UTF-8 byte-order mark, for Excel (Windows shows "
+        "Chinese as mojibake without it); Python's csv and pandas read it either way."
+    ),
+]
+ListFormat = Annotated[
+    Literal["json", "csv", "ndjson"] | None,
+    Query(
+        description="`csv` (same as `Accept: text/csv`) or `ndjson` (`Accept: "
+        "application/x-ndjson`, one JSON record a line); JSON by default."
+    ),
+]
+RecordFormat = Annotated[
     Literal["json", "csv"] | None,
-    Query(description="`csv` for CSV (same as `Accept: text/csv`); JSON by default."),
+    Query(description="`csv` for one CSV row (same as `Accept: text/csv`); JSON by default."),
 ]
 
 
 @dataclass
 class Paging:
-    """The paging parameters every list takes (`format` is read by negotiation)."""
+    """What every list takes: the page, and the export's form (read by negotiation)."""
 
-    limit: Limit = 50
+    limit: Limit = None
     offset: Offset = 0
-    format: FormatParam = None
+    format: ListFormat = None
+    bom: Bom = False
+
+
+@dataclass
+class RecordExport:
+    """What every record route takes: its form (read by negotiation)."""
+
+    format: RecordFormat = None
+    bom: Bom = False
 
 
 PagingDep = Annotated[Paging, Depends()]
+RecordExportDep = Annotated[RecordExport, Depends()]
 
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-DAY_FORMS = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`"
-DateQuery = partial(Query, pattern=DATE_PATTERN)
-FROM_DOC = f"Period/date overlaps from this day on: {DAY_FORMS}."
-TO_DOC = f"Period/date overlaps up to this day: {DAY_FORMS}."
-From = Annotated[str | None, DateQuery(alias="from", examples=["2020"], description=FROM_DOC)]
-To = Annotated[str | None, DateQuery(alias="to", examples=["2021-09"], description=TO_DOC)]
 TextQuery = Annotated[
     str | None,
     Query(
-        min_length=1,
+        pattern=TEXT_PATTERN,
         max_length=100,
-        description="Case-insensitive text in the Chinese or English labels or the quote.",
+        description="Case-insensitive text in the Chinese or English labels or the quote "
+        "(surrounding spaces ignored; no control characters).",
     ),
+    AfterValidator(_strip),
+]
+SearchText = Annotated[
+    str,
+    Query(
+        pattern=SEARCH_PATTERN,
+        max_length=100,
+        description="Text to find: two characters or more once surrounding spaces are ignored; "
+        "no control characters.",
+        examples=["地区生产总值"],
+    ),
+    AfterValidator(_strip),
+]
+
+
+def id_query(description: str) -> object:
+    """A query parameter naming a record by its id."""
+    return Query(pattern=SLUG_PATTERN, max_length=100, description=description)
+
+
+Year = Annotated[
+    int | None, Digits, Query(ge=1900, le=2100, description="Reference period overlaps this year.")
+]
+MONTH, DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERN = rf"^[0-9]{{4}}(-{MONTH}(-{DAY})?)?$"
+DAY_FORMS = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`"
+FROM_DOC = f"Reference period or date overlaps from this day on: {DAY_FORMS}."
+TO_DOC = f"Reference period or date overlaps up to this day: {DAY_FORMS}."
+From = Annotated[
+    str | None,
+    Query(alias="from", pattern=DATE_PATTERN, examples=["2020"], description=FROM_DOC),
+]
+To = Annotated[
+    str | None,
+    Query(alias="to", pattern=DATE_PATTERN, examples=["2021-09"], description=TO_DOC),
 ]
 
 

@@ -1,19 +1,28 @@
-"""Responses from stored bytes: the list envelope, Link headers, CSV, and single records."""
+"""Responses from stored bytes: JSON envelopes, CSV and NDJSON exports, Link, single records.
 
+Exports (CSV, NDJSON) without `limit` are the whole filtered, sorted list and go out as a stream
+(no Content-Length); a JSON page holds 50 records unless `limit` says otherwise. CSV comes with
+`Content-Disposition: attachment` and a filename (RFC 6266, `filename*` per RFC 8187).
+"""
+
+from collections.abc import AsyncIterator, Iterable
 from typing import Generic, TypeVar
+from urllib.parse import quote
 
 import orjson
 from fastapi import Request
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from app.api.negotiation import Format, negotiated
-from app.api.params import Paging
+from app.api.negotiation import CSV, JSON, NDJSON, negotiated
+from app.api.params import Paging, RecordExport
 from app.store.paging import Page, PageRequest
-from app.tabular import csv_document
+from app.tabular import csv_document, csv_header, csv_line
 
-JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
+BOM = "\ufeff".encode()
+JSON_PAGE = 50
+CHUNK = 256  # records per streamed chunk
 
 T = TypeVar("T")
 
@@ -46,12 +55,7 @@ def envelope(items: list[str], total: int, limit: int, offset: int) -> bytes:
 
 def json_response(body: bytes, headers: dict[str, str] | None = None) -> Response:
     """A JSON response from ready bytes."""
-    return Response(body, media_type=JSON_TYPE, headers=headers)
-
-
-def record_response(payload: str) -> Response:
-    """One record, straight from its stored payload."""
-    return json_response(payload.encode("utf-8"))
+    return Response(body, media_type=JSON, headers=headers)
 
 
 def model_json(model: BaseModel) -> Response:
@@ -59,14 +63,19 @@ def model_json(model: BaseModel) -> Response:
     return json_response(orjson.dumps(model.model_dump(mode="json")))
 
 
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download: an ASCII fallback and the UTF-8 name."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def link_header(request: Request, total: int, limit: int, offset: int) -> str | None:
-    """RFC 8288 Link header with first, prev, next and last pages (relative references, so
-    one cached response serves every host name)."""
+    """RFC 8288 Link header with first, prev, next and last pages, as absolute URLs (the
+    scheme, host and path prefix the client used)."""
     links = []
 
     def url(off: int) -> str:
-        full = request.url.include_query_params(offset=off, limit=limit)
-        return f"{full.path}?{full.query}"
+        return str(request.url.include_query_params(offset=off, limit=limit))
 
     last = max(0, (total - 1) // limit * limit) if total else 0
     if offset > 0:
@@ -80,18 +89,75 @@ def link_header(request: Request, total: int, limit: int, offset: int) -> str | 
 
 def page_request(request: Request, paging: Paging) -> PageRequest:
     """The page asked for, in the representation negotiated for this request."""
-    csv = negotiated(request) is Format.csv
-    return PageRequest(limit=paging.limit, offset=paging.offset, csv=csv)
+    media = negotiated(request)
+    limit = paging.limit if paging.limit is not None or media != JSON else JSON_PAGE
+    return PageRequest(limit=limit, offset=paging.offset, csv=media == CSV)
+
+
+def download_name(request: Request) -> str:
+    """A file name saying what was downloaded: `zhuzhou-facts-metrics`,
+    `zhuzhou-facts-indicators-gdp`, `zhuzhou-facts-search-地区生产总值`."""
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    parts = [p for p in path.split("/") if p and p != "v1"]
+    if parts == ["search"] and request.query_params.get("q"):
+        parts.append(request.query_params["q"].strip())
+    return "-".join(["zhuzhou-facts", *parts])
 
 
 def list_response(
-    request: Request, found: Page, page: PageRequest, model: type[BaseModel]
+    request: Request, found: Page, page: PageRequest, model: type[BaseModel], bom: bool = False
 ) -> Response:
-    """The list envelope as JSON, or the items as CSV, with X-Total-Count and Link."""
+    """The list as the negotiated representation, with X-Total-Count and, when paged, Link."""
     headers = {"X-Total-Count": str(found.total)}
-    link = link_header(request, found.total, page.limit, page.offset)
-    if link:
-        headers["Link"] = link
-    if page.csv:
-        return Response(csv_document(found.payloads, model), media_type=CSV_TYPE, headers=headers)
-    return json_response(envelope(found.payloads, found.total, page.limit, page.offset), headers)
+    if page.limit is not None:
+        link = link_header(request, found.total, page.limit, page.offset)
+        if link:
+            headers["Link"] = link
+    media = negotiated(request)
+    if media == JSON:
+        limit = page.limit if page.limit is not None else found.total
+        return json_response(envelope(found.payloads, found.total, limit, page.offset), headers)
+    if media == NDJSON:
+        lines = (p + "\n" for p in found.payloads)
+        return _export(lines, b"", NDJSON, headers, page.limit is None)
+    headers["Content-Disposition"] = attachment(f"{download_name(request)}.csv")
+    prefix = (BOM if bom else b"") + csv_header(model)
+    return _export(found.payloads, prefix, CSV_TYPE, headers, page.limit is None)
+
+
+def record_response(
+    request: Request, payload: str, model: type[BaseModel], export: RecordExport
+) -> Response:
+    """One record as JSON (its stored payload) or as a one-row CSV."""
+    if negotiated(request) != CSV:
+        return json_response(payload.encode("utf-8"))
+    return csv_response(request, [csv_line(orjson.loads(payload), model)], model, export.bom)
+
+
+def csv_response(request: Request, lines: list[str], model: type[BaseModel], bom: bool) -> Response:
+    """A whole CSV document for download."""
+    body = (BOM if bom else b"") + csv_document(lines, model)
+    headers = {"Content-Disposition": attachment(f"{download_name(request)}.csv")}
+    return Response(body, media_type=CSV_TYPE, headers=headers)
+
+
+def _export(
+    lines: Iterable[str], prefix: bytes, media_type: str, headers: dict[str, str], stream: bool
+) -> Response:
+    """The lines after a prefix: one body for a page, a stream for a whole list."""
+    if not stream:
+        body = prefix + "".join(lines).encode("utf-8")
+        return Response(body, media_type=media_type, headers=headers)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield prefix
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == CHUNK:
+                yield "".join(batch).encode("utf-8")
+                batch = []
+        if batch:
+            yield "".join(batch).encode("utf-8")
+
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)

@@ -26,11 +26,20 @@ class Page:
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Which page, and whether its items are CSV lines rather than JSON payloads."""
+    """Which page (no limit: all from offset on), and whether its items are CSV lines rather
+    than JSON payloads."""
 
-    limit: int = 50
+    limit: int | None = 50
     offset: int = 0
     csv: bool = False
+
+    @property
+    def bound(self) -> int:
+        """The LIMIT to bind: every row when no limit is set (both engines take a bigint)."""
+        return self.limit if self.limit is not None else ALL_ROWS
+
+
+ALL_ROWS = 2**62
 
 
 def like_pattern(value: str) -> str:
@@ -86,7 +95,7 @@ def page_of(
     else:
         total = stored_total(db, model.__tablename__)
     found = db.rows(
-        ("page", column, *key), rows, {**params, "limit": page.limit, "offset": page.offset}
+        ("page", column, *key), rows, {**params, "limit": page.bound, "offset": page.offset}
     )
     return Page([r[0] for r in found], int(total))
 

@@ -25,7 +25,7 @@ from app.store.tables import (
     Link,
     Metric,
 )
-from app.vocabulary import METRIC_FILTERS, MetricSort, RecordType
+from app.vocabulary import METRIC_FILTERS, SLUG, MetricSort, RecordType
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,10 @@ def list_metrics(db: Reader, f: MetricFilter, sort: MetricSort, page: PageReques
 
 
 def get_payload(db: Reader, model: Any, record_id: str) -> str | None:
-    """The stored payload of one record, or None."""
+    """The stored payload of one record, or None (ids are slugs: anything else is found
+    nowhere, without asking the database)."""
+    if not SLUG.fullmatch(record_id):
+        return None
     return db.text(
         ("get", model.__tablename__),
         lambda: select(model.payload).where(model.id == bindparam("id")),
@@ -155,12 +158,13 @@ def indicator_detail(db: Reader, indicator_id: str) -> str | None:
     return payload[:-1] + ',"items":[' + ",".join(indicator_observations(db, indicator_id)) + "]}"
 
 
-def indicator_observations(db: Reader, indicator_id: str) -> list[str]:
-    """All observations of a series in period order."""
+def indicator_observations(db: Reader, indicator_id: str, csv: bool = False) -> list[str]:
+    """All observations of a series in period order (JSON payloads, or CSV lines)."""
+    column = Metric.csv_row if csv else Metric.payload
     rows = db.rows(
-        "observations",
+        ("observations", csv),
         lambda: (
-            select(Metric.payload)
+            select(column)
             .where(Metric.indicator == bindparam("id"))
             .order_by(col(Metric.period_rank))
         ),
@@ -283,6 +287,8 @@ def list_documents(db: Reader, page: PageRequest) -> Page:
 
 def document_text(db: Reader, document_id: str) -> str | None:
     """The stored verbatim text of a document."""
+    if not SLUG.fullmatch(document_id):
+        return None
     return db.text(
         "document_text",
         lambda: select(Document.text).where(Document.id == bindparam("id")),

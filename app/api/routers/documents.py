@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import PagingDep
+from app.api.errors import ERROR_RESPONSES, LIST_RESPONSES, RECORD_RESPONSES
+from app.api.params import PagingDep, RecordExportDep
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import DocumentPublic
 from app.store import queries
@@ -25,7 +25,7 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.document], tags=["documents"
     "",
     summary="List source documents",
     response_model=ListOf[DocumentPublic],
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses=LIST_RESPONSES,
     operation_id="list_documents",
     description="Document metadata (title, publisher as stated on the page, publication "
     "date, SHA-256 of the stored file) and paragraphs with their roles and offsets.",
@@ -38,22 +38,25 @@ async def list_documents(
     """List documents."""
     page = page_request(request, paging)
     found = await db.run(queries.list_documents, page)
-    return list_response(request, found, page, DocumentPublic)
+    return list_response(request, found, page, DocumentPublic, paging.bom)
 
 
 @router.get(
     "/{document_id}",
     summary="Get one document's metadata and paragraphs",
     response_model=DocumentPublic,
-    responses=ERROR_RESPONSES,
+    responses=RECORD_RESPONSES,
     operation_id="get_document",
     description="Paragraph offsets are Unicode code points into the text served at "
     "`/v1/documents/{document_id}/text`; only `body` paragraphs carry facts.",
 )
-async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
+async def get_document(
+    request: Request, document_id: DocumentId, db: ReaderDep, export: RecordExportDep
+) -> Response:
     """Get one document."""
     payload = await db.run(queries.get_payload, Document, document_id)
-    return record_response(found_or_404(payload, "document", document_id))
+    record = found_or_404(payload, "document", document_id)
+    return record_response(request, record, DocumentPublic, export)
 
 
 @router.get(
@@ -61,9 +64,11 @@ async def get_document(document_id: DocumentId, db: ReaderDep) -> Response:
     summary="Get the stored verbatim text",
     response_class=Response,
     responses={
-        **ERROR_RESPONSES,
+        404: ERROR_RESPONSES[404],
+        406: ERROR_RESPONSES[406],
+        412: ERROR_RESPONSES[412],
         200: {
-            "content": {"text/plain": {"example": "会员登录 登录 …"}},
+            "content": {"text/plain": {"schema": {"type": "string"}, "example": "会员登录 登录 …"}},
             "description": "The stored file, byte for byte (its SHA-256 is in the metadata).",
         },
     },

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import PagingDep, TextQuery
+from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
+from app.api.params import PagingDep, RecordExportDep, TextQuery
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import EntityPublic
 from app.store import queries
@@ -23,7 +23,7 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.entity], tags=["entities"])
     "",
     summary="List entities",
     response_model=ListOf[EntityPublic],
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses=LIST_RESPONSES,
     operation_id="list_entities",
     description="Organisations, people, places and programmes named in the source, with "
     "the metrics, events and chains that mention them.",
@@ -38,18 +38,21 @@ async def list_entities(
     """List entities."""
     page = page_request(request, paging)
     found = await db.run(queries.list_entities, type.value if type else None, q, page)
-    return list_response(request, found, page, EntityPublic)
+    return list_response(request, found, page, EntityPublic, paging.bom)
 
 
 @router.get(
     "/{entity_id}",
     summary="Get one entity",
     response_model=EntityPublic,
-    responses=ERROR_RESPONSES,
+    responses=RECORD_RESPONSES,
     operation_id="get_entity",
     description="One entity with its first mention and what mentions it.",
 )
-async def get_entity(entity_id: EntityId, db: ReaderDep) -> Response:
+async def get_entity(
+    request: Request, entity_id: EntityId, db: ReaderDep, export: RecordExportDep
+) -> Response:
     """Get one entity."""
     payload = await db.run(queries.get_payload, Entity, entity_id)
-    return record_response(found_or_404(payload, "entity", entity_id))
+    record = found_or_404(payload, "entity", entity_id)
+    return record_response(request, record, EntityPublic, export)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import PagingDep, TextQuery
+from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
+from app.api.params import PagingDep, RecordExportDep, TextQuery, id_query
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import ChainPublic
 from app.store import queries
@@ -29,7 +29,7 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.industry_chain], tags=["indu
     "",
     summary="List industry chains, clusters and systems",
     response_model=ListOf[ChainPublic],
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses=LIST_RESPONSES,
     operation_id="list_industry_chains",
     description='The "3+3+2" modern industrial system with its groups and members, China '
     "Power Valley with its three power industries, the clusters and industries the article "
@@ -41,25 +41,28 @@ async def list_industry_chains(
     db: ReaderDep,
     paging: PagingDep,
     kind: Annotated[ChainKind | None, Query(description="Kind of record.")] = None,
-    parent: Annotated[str | None, Query(description="Only children of this id.")] = None,
+    parent: Annotated[str | None, id_query("Only children of this id.")] = None,
     q: TextQuery = None,
 ) -> Response:
     """List industry chains."""
     page = page_request(request, paging)
     found = await db.run(queries.list_chains, kind.value if kind else None, parent, q, page)
-    return list_response(request, found, page, ChainPublic)
+    return list_response(request, found, page, ChainPublic, paging.bom)
 
 
 @router.get(
     "/{chain_id}",
     summary="Get one industry chain, cluster or system",
     response_model=ChainPublic,
-    responses=ERROR_RESPONSES,
+    responses=RECORD_RESPONSES,
     operation_id="get_industry_chain",
     description="One record with its hierarchy, related records, companies and places, and "
     "the metrics and events that concern it.",
 )
-async def get_industry_chain(chain_id: ChainId, db: ReaderDep) -> Response:
+async def get_industry_chain(
+    request: Request, chain_id: ChainId, db: ReaderDep, export: RecordExportDep
+) -> Response:
     """Get one industry chain."""
     payload = await db.run(queries.get_payload, IndustryChain, chain_id)
-    return record_response(found_or_404(payload, "industry chain", chain_id))
+    record = found_or_404(payload, "industry chain", chain_id)
+    return record_response(request, record, ChainPublic, export)

@@ -1,11 +1,12 @@
 """GET /v1: what this dataset is, its version, and where everything is."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep
 from app.api.responses import model_json
+from app.api.urls import base_url
 from app.store import info
 from app.store.reader import Reader
 from app.vocabulary import RESOURCE_PATHS, RecordType
@@ -51,13 +52,13 @@ class DatasetInfoPublic(BaseModel):
     "resource, the source documents, attribution, and the note that English labels are our "
     "translations.",
 )
-async def get_dataset(db: ReaderDep) -> Response:
+async def get_dataset(request: Request, db: ReaderDep) -> Response:
     """Describe the dataset."""
-    return model_json(await db.run(describe_dataset))
+    return model_json(await db.run(describe_dataset, base_url(request.scope)))
 
 
-def describe_dataset(db: Reader) -> DatasetInfoPublic:
-    """The entry point's body (also the OpenAPI example)."""
+def describe_dataset(db: Reader, base: str) -> DatasetInfoPublic:
+    """The entry point's body, its links absolute against base (also the OpenAPI example)."""
     docs = info.document_summaries(db)
     publishers = sorted({d["publisher"]["zh"] for d in docs})
     return DatasetInfoPublic(
@@ -70,14 +71,17 @@ def describe_dataset(db: Reader) -> DatasetInfoPublic:
         + "; each record cites its verbatim quote and offsets.",
         translation_note=TRANSLATION_NOTE,
         resources={
-            "metrics": RESOURCE_PATHS[RecordType.metric],
-            "indicators": RESOURCE_PATHS[RecordType.indicator],
-            "industry_chains": RESOURCE_PATHS[RecordType.industry_chain],
-            "timeline": RESOURCE_PATHS[RecordType.event],
-            "entities": RESOURCE_PATHS[RecordType.entity],
-            "documents": RESOURCE_PATHS[RecordType.document],
-            "search": "/v1/search?q=",
-            "openapi": "/openapi.json",
-            "docs": "/docs",
+            name: base + path
+            for name, path in (
+                ("metrics", RESOURCE_PATHS[RecordType.metric]),
+                ("indicators", RESOURCE_PATHS[RecordType.indicator]),
+                ("industry_chains", RESOURCE_PATHS[RecordType.industry_chain]),
+                ("timeline", RESOURCE_PATHS[RecordType.event]),
+                ("entities", RESOURCE_PATHS[RecordType.entity]),
+                ("documents", RESOURCE_PATHS[RecordType.document]),
+                ("search", "/v1/search?q="),
+                ("openapi", "/openapi.json"),
+                ("docs", "/docs"),
+            )
         },
     )

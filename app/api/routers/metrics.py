@@ -6,8 +6,17 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep, found_or_404
-from app.api.errors import ERROR_RESPONSES
-from app.api.params import From, PagingDep, TextQuery, To, date_range
+from app.api.errors import LIST_RESPONSES, RECORD_RESPONSES
+from app.api.params import (
+    From,
+    PagingDep,
+    RecordExportDep,
+    TextQuery,
+    To,
+    Year,
+    date_range,
+    id_query,
+)
 from app.api.responses import ListOf, list_response, page_request, record_response
 from app.models import MetricPublic
 from app.store import queries
@@ -25,7 +34,7 @@ router = APIRouter(prefix=RESOURCE_PATHS[RecordType.metric], tags=["metrics"])
     "",
     summary="List observations",
     response_model=ListOf[MetricPublic],
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses=LIST_RESPONSES,
     operation_id="list_metrics",
     description="Observations: every number of the source with its value in base units, unit, "
     "qualifier, reference period and the verbatim quote with code point offsets. Filters "
@@ -38,20 +47,14 @@ async def list_metrics(
     request: Request,
     db: ReaderDep,
     paging: PagingDep,
-    indicator: Annotated[str | None, Query(description="Series id, e.g. `gdp`.")] = None,
+    indicator: Annotated[str | None, id_query("Series id, e.g. `gdp`.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     basis: Annotated[Basis | None, Query(description="Basis of the series.")] = None,
-    subject: Annotated[
-        str | None, Query(description="Entity or chain id the number is about.")
-    ] = None,
+    subject: Annotated[str | None, id_query("Entity or chain id the number is about.")] = None,
     kind: Annotated[MetricKind | None, Query(description="`actual` or `target`.")] = None,
     unit: Annotated[Unit | None, Query(description="Unit of the value.")] = None,
-    chain: Annotated[
-        str | None, Query(description="Industry chain id (linked or subject).")
-    ] = None,
-    year: Annotated[
-        int | None, Query(ge=1900, le=2100, description="Period overlaps this calendar year.")
-    ] = None,
+    chain: Annotated[str | None, id_query("Industry chain id (linked or subject).")] = None,
+    year: Year = None,
     from_: From = None,
     to: To = None,
     q: TextQuery = None,
@@ -83,17 +86,20 @@ async def list_metrics(
         sort,
         page,
     )
-    return list_response(request, found, page, MetricPublic)
+    return list_response(request, found, page, MetricPublic, paging.bom)
 
 
 @router.get(
     "/{metric_id}",
     summary="Get one observation",
     response_model=MetricPublic,
-    responses=ERROR_RESPONSES,
+    responses=RECORD_RESPONSES,
     operation_id="get_metric",
 )
-async def get_metric(metric_id: MetricId, db: ReaderDep) -> Response:
+async def get_metric(
+    request: Request, metric_id: MetricId, db: ReaderDep, export: RecordExportDep
+) -> Response:
     """One observation by its stable id."""
     payload = await db.run(queries.get_payload, Metric, metric_id)
-    return record_response(found_or_404(payload, "metric", metric_id))
+    record = found_or_404(payload, "metric", metric_id)
+    return record_response(request, record, MetricPublic, export)

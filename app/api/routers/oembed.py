@@ -19,7 +19,7 @@ from app.store.tables import Indicator, Metric
 
 TABLES: dict[str, Any] = {"metric": Metric, "indicator": Indicator}
 
-router = APIRouter(tags=["embeds"])
+router = APIRouter(tags=["oembed"])
 
 
 class OEmbedRich(BaseModel):

@@ -1,4 +1,4 @@
-"""Embedding and transport: CORS (also on errors), preflight, OPTIONS, HEAD, gzip, nosniff."""
+"""The edge: OPTIONS, HEAD, nosniff, and gzip on the way out (CORS: tests/test_api_cors.py)."""
 
 from collections.abc import Iterator
 
@@ -17,6 +17,7 @@ from tests.api_helpers import (
     assert_problem,
     serving,
 )
+from tests.test_api_cors import CORS_CASES
 
 GDP_URL = f"/v1/metrics/{GDP_Q1_Q3}"
 
@@ -38,76 +39,6 @@ def _etag(client: TestClient, url: str) -> str:
     return client.get(url).headers["etag"]
 
 
-# --- CORS ---------------------------------------------------------------------------------
-
-# (method, url, extra headers, expected status)
-CORS_CASES: list[tuple[str, str, dict[str, str], int]] = [
-    ("GET", "/v1/metrics?limit=2", {}, 200),
-    ("GET", GDP_URL, {}, 200),
-    ("GET", "/v1/metrics?format=csv", {}, 200),
-    ("HEAD", GDP_URL, {}, 200),
-    ("GET", GDP_URL, {"If-None-Match": "*"}, 304),
-    ("GET", "/v1/metrics/gdp-2030", {}, 404),
-    ("GET", "/nope", {}, 404),
-    ("GET", "/v1/metrics?limit=0", {}, 422),
-    ("GET", "/v1/search", {}, 422),
-    ("POST", "/v1/metrics", {}, 405),
-    ("DELETE", GDP_URL, {}, 405),
-    ("GET", "/v1/explode", {}, 500),
-]
-
-
-@pytest.mark.parametrize(("method", "url", "headers", "status"), CORS_CASES, ids=lambda v: str(v))
-def test_every_answer_is_open_to_every_origin_without_credentials(
-    failing_client: TestClient, method: str, url: str, headers: dict[str, str], status: int
-) -> None:
-    response = failing_client.request(method, url, headers={"Origin": ORIGIN, **headers})
-    assert response.status_code == status
-    assert response.headers["access-control-allow-origin"] == "*"
-    assert "access-control-allow-credentials" not in response.headers
-    exposed = {
-        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
-    }
-    assert {"etag", "link", "x-total-count"} <= exposed
-
-
-def test_an_answer_without_an_origin_carries_no_cors_headers(client: TestClient) -> None:
-    response = client.get(GDP_URL)
-    assert not [h for h in response.headers if h.startswith("access-control-")]
-
-
-@pytest.mark.parametrize("url", ["/v1/metrics", GDP_URL, "/v1/search?q=GDP", "/v1/documents"])
-def test_a_preflight_for_get_is_answered(client: TestClient, url: str) -> None:
-    response = client.options(
-        url,
-        headers={
-            "Origin": ORIGIN,
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "If-None-Match, Accept",
-        },
-    )
-    assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "*"
-    methods = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
-    assert methods == {"GET", "HEAD", "OPTIONS"}
-    allowed = {
-        h.strip().lower() for h in response.headers["access-control-allow-headers"].split(",")
-    }
-    assert {"if-none-match", "accept"} <= allowed
-    assert "access-control-allow-credentials" not in response.headers
-    assert int(response.headers["access-control-max-age"]) > 0
-
-
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
-def test_a_preflight_for_a_write_is_refused_as_a_problem(client: TestClient, method: str) -> None:
-    response = client.options(
-        "/v1/metrics", headers={"Origin": ORIGIN, "Access-Control-Request-Method": method}
-    )
-    assert 400 <= response.status_code < 500
-    assert method not in response.headers.get("access-control-allow-methods", "")
-    assert_problem(response, response.status_code, "/v1/metrics")
-
-
 # --- OPTIONS ------------------------------------------------------------------------------
 
 
@@ -126,7 +57,7 @@ def test_options_on_an_unknown_path_is_a_404_problem(client: TestClient) -> None
 # --- nosniff ------------------------------------------------------------------------------
 
 NOSNIFF_CASES: list[tuple[str, str, dict[str, str], int]] = [
-    *CORS_CASES,
+    *CORS_CASES,  # every kind of answer
     ("OPTIONS", "/v1/metrics", {}, 204),
     ("OPTIONS", "/nope", {}, 404),
     ("OPTIONS", "/v1/metrics", {"Access-Control-Request-Method": "GET"}, 200),
@@ -151,7 +82,7 @@ def test_every_response_forbids_content_sniffing(
 HEAD_URLS = [
     *EXAMPLE_URLS.values(),
     "/v1/metrics?limit=5&offset=5",
-    "/v1/metrics?format=csv",
+    "/v1/metrics?format=csv&limit=20",
     "/v1/metrics/gdp-2030",
     "/nope",
     "/v1/metrics?limit=0",

@@ -18,14 +18,18 @@ from app.api.edge import EdgeMiddleware
 from app.api.offers import Offers
 from app.api.openapi import DESCRIPTION, TAGS, install_openapi
 from app.api.routers import (
+    dashboard,
+    datapackage,
     docs,
     documents,
+    embed,
     entities,
     health,
     indicators,
     industry_chains,
     meta,
     metrics,
+    oembed,
     search,
     timeline,
 )
@@ -37,6 +41,7 @@ from app.store.state import DatasetState
 log = logging.getLogger("app")
 PACKAGE = Path(__file__).resolve().parent
 ROUTERS = (meta, metrics, indicators, industry_chains, timeline, entities, documents, search)
+PAGES = (datapackage, oembed, embed, dashboard)  # the formats dashboards read, and the embeds
 
 
 def ensure_database(settings: Settings) -> None:
@@ -111,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         root_path=settings.root_path,
     )
     errors.install(app)
-    for module in (*ROUTERS, health, docs):
+    for module in (*ROUTERS, *PAGES, health, docs):
         app.include_router(module.router)
     install_openapi(app)
 

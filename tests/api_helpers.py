@@ -46,6 +46,8 @@ EXAMPLE_URLS: dict[str, str] = {
     "/v1/documents/{document_id}": f"/v1/documents/{DOCUMENT}",
     "/v1/documents/{document_id}/text": f"/v1/documents/{DOCUMENT}/text",
     "/v1/search": "/v1/search?q=GDP",
+    "/v1/datapackage.json": "/v1/datapackage.json",
+    "/oembed": f"/oembed?url=http://testserver/embed/metrics/{GDP_Q1_Q3}",
     "/livez": "/livez",
     "/readyz": "/readyz",
 }

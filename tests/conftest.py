@@ -75,3 +75,12 @@ def live_url(seeded_db: tuple[str, SeedResult]) -> Iterator[str]:
     url, _ = seeded_db
     with uvicorn_server(url) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `uvicorn app.main:app` on a loopback port, on a database it builds itself at
+    startup (AUTO_SEED on a path that does not exist yet); its base URL."""
+    database = tmp_path_factory.mktemp("live") / "facts.sqlite3"
+    with uvicorn_server(f"sqlite:///{database}", AUTO_SEED="true") as base:
+        yield base

@@ -14,8 +14,11 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 import app.api.routers
 from app.api.errors import PROBLEM_JSON
+from app.api.openapi import EXAMPLE_BASE, PREFERRED_METRIC
 from app.api.routers.docs import ASSETS
+from app.config import Settings
 from app.main import app as the_app
+from app.main import create_app
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
@@ -227,6 +230,14 @@ SINGLE: dict[str, str] = {
 }
 
 
+# The operations whose answer holds absolute URLs: their examples say the service is at
+# EXAMPLE_BASE (app/api/openapi.py), and are checked against the app reached there.
+ABSOLUTE: dict[str, str] = {
+    "get_datapackage": "/v1/datapackage.json",
+    "oembed": f"/oembed?url={EXAMPLE_BASE}/embed/metrics/{{id}}&format=json",
+}
+
+
 def test_every_single_record_operation_is_checked_below(document: dict[str, Any]) -> None:
     ids = {
         op["operationId"]
@@ -235,7 +246,24 @@ def test_every_single_record_operation_is_checked_below(document: dict[str, Any]
         if "application/json" in op["responses"].get("200", {}).get("content", {})
         and not op["operationId"].startswith(("list_", "search"))
     }
-    assert ids == set(SINGLE)
+    assert ids == set(SINGLE) | set(ABSOLUTE)
+
+
+@pytest.mark.parametrize(("operation_id", "url"), ABSOLUTE.items())
+def test_the_example_with_absolute_urls_is_what_the_app_answers_there(
+    api_settings: Settings, document: dict[str, Any], operation_id: str, url: str
+) -> None:
+    op = next(
+        op
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if op["operationId"] == operation_id
+    )
+    example = op["responses"]["200"]["content"]["application/json"]["example"]
+    with TestClient(create_app(api_settings), base_url=EXAMPLE_BASE) as there:
+        live = there.get(url.format(id=PREFERRED_METRIC))
+    assert live.status_code == 200
+    assert example == live.json()
 
 
 @pytest.mark.parametrize(("operation_id", "url"), SINGLE.items())

@@ -12,8 +12,16 @@ from app.config import PROJECT_ROOT, Settings
 
 README = PROJECT_ROOT / "README.md"
 CI_RUN = PROJECT_ROOT / ".ci" / "run"
-# Pages outside the OpenAPI document that the endpoint table may also list.
-UNDOCUMENTED_PAGES = {"/openapi.json", "/docs", "/redoc"}
+# Pages outside the OpenAPI document that the endpoint tables may also list.
+UNDOCUMENTED_PAGES = {
+    "/openapi.json",
+    "/docs",
+    "/redoc",
+    "/",
+    "/embed/metrics/{id}",
+    "/embed/metrics/{id}/badge.svg",
+    "/embed/indicators/{id}/chart",
+}
 ENDPOINT = re.compile(r"(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE) (/\S*)")
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 

@@ -1,4 +1,5 @@
-"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, and the 500.
+"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, framing, and
+the 500.
 
 Every response passes it, cached answers, 304s and errors included, so it is the one place that
 adds the headers every response needs, answers HEAD (as GET without the body), and turns an
@@ -32,6 +33,10 @@ ALLOWED_REQUEST_HEADERS = (
     "Content-Language, Content-Type, If-Match, If-None-Match"
 )
 PREFLIGHT_MAX_AGE = b"86400"
+# Framing: a response whose Content-Security-Policy states `frame-ancestors` says itself who may
+# frame it (the embed pages: anyone); every other response refuses to be framed. Not on a 304:
+# its headers update the stored 200's, which has its own.
+DENY_FRAMING = (b"x-frame-options", b"DENY")
 
 
 class EdgeMiddleware:
@@ -150,7 +155,14 @@ class _Sender:
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
-            message = {**message, "headers": [*message.get("headers", ()), *self.extra]}
+            headers = [*message.get("headers", ()), *self.extra]
+            if message["status"] != 304 and not _states_framing(headers):
+                headers.append(DENY_FRAMING)
+            message = {**message, "headers": headers}
         elif message["type"] == "http.response.body" and self.drop_body:
             message = {**message, "body": b""}
         await self.send(message)
+
+
+def _states_framing(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k == b"content-security-policy" and b"frame-ancestors" in v for k, v in headers)

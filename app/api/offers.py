@@ -12,7 +12,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-UNNEGOTIATED_TAGS = frozenset({"health"})  # probes answer JSON whatever they are sent
+# Probes answer JSON whatever they are sent; oEmbed has a `format` parameter of its own (json or
+# xml, 501 for what it lacks, oEmbed §2.3) and answers JSON.
+UNNEGOTIATED_TAGS = frozenset({"health", "oembed"})
 MEMO_SIZE = 4096
 
 

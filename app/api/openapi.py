@@ -9,6 +9,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.api.datapackage import datapackage
+from app.api.embed.oembed import EmbedTarget, build_oembed, title_for
 from app.api.errors import PROBLEM_JSON, problem_body
 from app.api.offers import flat_routes
 from app.api.responses import envelope
@@ -59,6 +61,7 @@ TAGS = [
     {"name": "entities", "description": "Organisations, people, places and programmes."},
     {"name": "documents", "description": "The sources, paragraph offsets and verbatim text."},
     {"name": "search", "description": "One ranked search across the resources."},
+    {"name": "oembed", "description": "oEmbed for the embeddable card and chart pages."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -88,6 +91,7 @@ def examples(db: Reader) -> dict[str, Any]:
     document = _first(db, Document)
     version = info.dataset_version(db)
     hits = search(db, "地区生产总值")[:2]
+    card = EmbedTarget("metric", metric["id"], "zh", "light")
     return {
         "list_metrics": _page([metric], counts["metrics"]),
         "get_metric": metric,
@@ -105,6 +109,8 @@ def examples(db: Reader) -> dict[str, Any]:
             [{**h.model_dump(mode="json"), "url": EXAMPLE_BASE + h.url} for h in hits], len(hits)
         ),
         "get_dataset": describe_dataset(db, EXAMPLE_BASE).model_dump(mode="json"),
+        "get_datapackage": datapackage(EXAMPLE_BASE, version, info.document_summaries(db)),
+        "oembed": build_oembed(card, title=title_for(card, metric), base_url=EXAMPLE_BASE),
         "livez": {"status": "ok"},
         "readyz": {
             "status": "ready",

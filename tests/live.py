@@ -1,0 +1,146 @@
+"""Real servers for the tests: `zhuzhou-facts serve` started as the README starts it, and nginx
+with the configuration in deploy/. Only processes started here are ever signalled."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from app.config import PROJECT_ROOT, Settings
+
+SERVE = [str(Path(sys.executable).with_name("zhuzhou-facts")), "serve"]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SITE_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "zhuzhou-facts.conf.template"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any of the app's settings, plus the ones given."""
+    names = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k not in names and k != "WEB_CONCURRENCY"}
+    return {**env, **settings}
+
+
+@dataclass
+class Live:
+    """A server process on 127.0.0.1:port, its output in log."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, then SIGKILL to its own process group if it does not end in time."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            return self.proc.wait(5)
+
+
+def wait_until_answering(live: Live, path: str, timeout: float = 30.0) -> None:
+    """Poll path until the server answers it at all (any status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if live.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {live.proc.returncode}:\n{live.output()}")
+        try:
+            httpx.get(live.base + path, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    live.stop()
+    raise RuntimeError(f"server did not answer {path} in {timeout}s:\n{live.output()}")
+
+
+@contextmanager
+def serving(tmp: Path, **settings: str) -> Iterator[Live]:
+    """`zhuzhou-facts serve` with the given settings (environment variables) on a free port."""
+    port = free_port()
+    env = clean_env(HOST="127.0.0.1", PORT=str(port), **settings)
+    log = tmp / f"serve-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            SERVE, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    live = Live(proc, port, log)
+    try:
+        wait_until_answering(live, "/livez")
+        yield live
+    finally:
+        live.stop()
+
+
+def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
+    """A main nginx.conf in prefix that includes deploy/'s site, its placeholders filled."""
+    site = SITE_TEMPLATE.read_text(encoding="utf-8")
+    for name, value in {
+        "ZF_LISTEN": f"127.0.0.1:{listen}",
+        "ZF_UPSTREAM": f"127.0.0.1:{upstream}",
+        "ZF_CACHE_DIR": str(prefix / "cache"),
+    }.items():
+        site = site.replace("${" + name + "}", value)
+    (prefix / "zhuzhou-facts.conf").write_text(site, encoding="utf-8")
+    # Root's workers would run as nobody, who cannot enter pytest's private temp directories.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    main = (
+        f"{user}worker_processes 2;\npid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'error.log'} info;\nevents {{ worker_connections 4096; }}\n"
+        f"http {{\n  access_log {prefix / 'access.log'};\n"
+        f"  include {prefix / 'zhuzhou-facts.conf'};\n}}\n"
+    )
+    conf = prefix / "nginx.conf"
+    conf.write_text(main, encoding="utf-8")
+    return conf
+
+
+@contextmanager
+def proxying(tmp: Path, upstream: Live) -> Iterator[Live]:
+    """nginx on a free loopback port in front of upstream, in a prefix of its own under tmp."""
+    prefix = tmp / "nginx"
+    prefix.mkdir()
+    port = free_port()
+    conf = nginx_config(prefix, port, upstream.port)
+    command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+    check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
+    log = prefix / "stderr.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "-g", "daemon off;"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    live = Live(proc, port, prefix / "error.log")
+    try:
+        wait_until_answering(live, "/livez")
+        yield live
+    finally:
+        live.stop()

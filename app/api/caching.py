@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.negotiation import Format, decide, remember
+from app.store.reader import snapshot
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
 VARY = (b"vary", b"Accept, Accept-Encoding")
@@ -175,10 +176,11 @@ class CachingMiddleware:
             )
             return
         if stored is None:
-            stored = await self._fetch(remember(scope, fmt), receive, send, key, etag)
+            stored = await self._fetch(remember(scope, fmt), receive, send, key, version)
             if stored is None:
                 return  # not a 200: already sent as it was, with no-cache
-            self.cache.put(raw, stored)
+            if stored.etag == etag and version == self._version_seen:
+                self.cache.put(raw, stored)  # of the version now served, not a reseed's neighbour
         if if_none_match is not None and not inm_tags:  # "*" matches any current 200
             await _send_304(send, stored.headers)
             return
@@ -186,9 +188,14 @@ class CachingMiddleware:
         await send(stored.message)
 
     async def _fetch(
-        self, scope: Scope, receive: Receive, send: Send, key: Key, etag: str
+        self, scope: Scope, receive: Receive, send: Send, key: Key, version: str
     ) -> Stored | None:
-        """Run the route; a 200 is returned for storing, anything else is sent at once."""
+        """Run the route; a 200 is returned for storing, anything else is sent at once.
+
+        The route's reads share one database snapshot, whose first statement reads the dataset
+        version: the ETag is made from that version, so a reseed between the version check above
+        and the route's reads can never give one version's ETag to another's body.
+        """
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -199,7 +206,9 @@ class CachingMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, collect)
+        async with snapshot() as read:
+            await self.app(scope, receive, collect)
+        etag = self.etag(read.version or "none", key) if read.reader else self.etag(version, key)
         body = b"".join(chunks)
         if start.get("status") != 200:
             await _send_uncached(send, start, body)

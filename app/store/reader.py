@@ -32,8 +32,9 @@ R = TypeVar("R")
 
 VERSION_SQL = "SELECT value FROM dataset_info WHERE key = 'version'"
 # PostgreSQL SQLSTATEs that mean "this database is not (yet) the one we serve": no such table,
-# column or schema. Other programming errors are bugs and stay 500s.
-MISSING_SCHEMA = frozenset({"42P01", "42703", "3F000"})
+# column or schema, or no privilege on it (a table a migration added before the reader role was
+# granted it). Other programming errors are bugs and stay 500s.
+MISSING_SCHEMA = frozenset({"42P01", "42703", "3F000", "42501"})
 
 
 class DatasetUnavailable(RuntimeError):

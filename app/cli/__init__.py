@@ -55,9 +55,9 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from app.cli.serve import serve  # imports uvicorn: only this command needs it
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True)
+    serve(args.host, args.port)
     return 0
 
 

@@ -120,12 +120,12 @@ def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
 
 
 @contextmanager
-def proxying(tmp: Path, upstream: Live) -> Iterator[Live]:
-    """nginx on a free loopback port in front of upstream, in a prefix of its own under tmp."""
-    prefix = tmp / "nginx"
+def proxying(tmp: Path, upstream: int) -> Iterator[Live]:
+    """nginx on a free loopback port in front of 127.0.0.1:upstream, in a prefix under tmp."""
+    prefix = tmp / f"nginx-{upstream}"
     prefix.mkdir()
     port = free_port()
-    conf = nginx_config(prefix, port, upstream.port)
+    conf = nginx_config(prefix, port, upstream)
     command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     if check.returncode != 0:

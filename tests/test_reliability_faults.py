@@ -16,6 +16,7 @@ from app.dataset.load import write_dataset
 from tests.api_helpers import DATA_URLS, PROBLEM_JSON
 from tests.conftest import SEED_DIR
 from tests.live import Live, serving
+from tests.reseed_load import relabel
 
 UNAVAILABLE = "dataset unavailable"
 RECOVERED = "dataset readable again"
@@ -26,18 +27,6 @@ PROBED = [*DATA_URLS, "/openapi.json", "/v1/metrics?limit=3&format=csv", "/v1/no
 def relabelled(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
     """The seed with the English name of gdp-2021-q1-q3's series changed: another version."""
     return build(load_seed(relabel(tmp_path_factory.mktemp("relabelled") / "seed")))
-
-
-def relabel(dest: Path) -> Path:
-    """A copy of seed/ in dest whose series gdp-year-to-date has an English name that starts
-    with "Relabelled" (so its metrics have too)."""
-    shutil.copytree(SEED_DIR, dest)
-    path = dest / "indicators.toml"
-    old = 'en = "Gross regional product (GDP), year to date'
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, 'en = "Relabelled: GDP, year to date'), encoding="utf-8")
-    return dest
 
 
 @pytest.fixture

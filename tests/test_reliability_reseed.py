@@ -17,21 +17,21 @@ def relabelled(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
     return build(load_seed(relabel(tmp_path_factory.mktemp("relabelled") / "seed")))
 
 
-@pytest.mark.parametrize("cache", ["on", "off"])
 def test_sqlite_reseeds_under_load_never_mix_versions(
-    tmp_path: Path, built: BuiltDataset, relabelled: BuiltDataset, cache: str
+    tmp_path: Path, built: BuiltDataset, relabelled: BuiltDataset
 ) -> None:
     db = tmp_path / "facts.sqlite3"
     url = f"sqlite:///{db}"
     datasets = {built.version: built, relabelled.version: relabelled}
-    settings = {"RESPONSE_CACHE_SIZE": "0"} if cache == "off" else {}
     write_dataset(url, built)
-    with serving(tmp_path, DATABASE_URL=url, AUTO_SEED="false", **settings) as live:
+    # No response cache: every request runs its route, the path where a swap could fall between
+    # the version check and the reads (it did: 9 of 1,225 responses mixed before).
+    with serving(tmp_path, DATABASE_URL=url, AUTO_SEED="false", RESPONSE_CACHE_SIZE="0") as live:
         refs = {}
         for version, dataset in datasets.items():
             write_dataset(url, dataset)
             refs[version] = references(live.base, version, settle=0)
-        tally = run(live.base, refs, lambda v: write_dataset(url, datasets[v]), seconds=4)
+        tally = run(live.base, refs, lambda v: write_dataset(url, datasets[v]), seconds=3)
         log = live.output()
     assert_never_mixed(tally)
     assert "Traceback" not in log

@@ -51,18 +51,22 @@ def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def references(base: str, version: str, settle: float) -> dict[str, Seen]:
-    """What each URL gives once the server serves version (after settle seconds more)."""
+def references(base: str, version: str, others: list[dict[str, Seen]]) -> dict[str, Seen]:
+    """What each URL gives once the server serves version: polled until it is neither an error
+    nor what another version gave (a cache may take a moment to notice the reseed)."""
     with httpx.Client(base_url=base, timeout=30) as client:
         deadline = time.monotonic() + 30
         while client.get("/v1").json()["dataset_version"] != version:
             assert time.monotonic() < deadline, f"the server never served {version}"
             time.sleep(0.05)
-        time.sleep(settle)
         found = {}
         for url in URLS:
-            status, seen = fetch(client, url)
-            assert status == 200, url
+            while True:
+                status, seen = fetch(client, url)
+                if status == 200 and all(seen != other[url] for other in others):
+                    break
+                assert time.monotonic() < deadline, f"{url} never gave {version}'s answer"
+                time.sleep(0.05)
             found[url] = seen
         assert client.get("/v1").json()["dataset_version"] == version
     return found

@@ -15,7 +15,7 @@ from app.dataset.files import load_seed
 from app.dataset.load import write_dataset
 from tests.api_helpers import DATA_URLS, PROBLEM_JSON
 from tests.conftest import SEED_DIR
-from tests.live import Live, serving
+from tests.live import Live, free_port, serving
 from tests.reseed_load import relabel
 
 UNAVAILABLE = "dataset unavailable"
@@ -165,3 +165,15 @@ def _metric_example(document: dict[str, object]) -> dict[str, object]:
     example: dict[str, object] = op["responses"]["200"]["content"]["application/json"]["example"]
     assert example["id"] == "gdp-2021-q1-q3"
     return example
+
+
+def test_an_unreachable_postgresql_is_503_and_never_holds_up_liveness(tmp_path: Path) -> None:
+    nobody = f"postgresql+psycopg://reader@127.0.0.1:{free_port()}/facts"  # nothing listens
+    with serving(tmp_path, DATABASE_URL=nobody) as live:
+        for _ in range(3):
+            assert_all_unavailable(live)
+        assert readyz(live).status_code == 503
+        assert httpx.get(live.base + "/livez").status_code == 200
+        log = live.output()
+    assert log.count(UNAVAILABLE) == 1, log
+    assert "Traceback" not in log

@@ -30,7 +30,7 @@ def test_sqlite_reseeds_under_load_never_mix_versions(
         refs = {}
         for version, dataset in datasets.items():
             write_dataset(url, dataset)
-            refs[version] = references(live.base, version, settle=0)
+            refs[version] = references(live.base, version, list(refs.values()))
         tally = run(live.base, refs, lambda v: write_dataset(url, datasets[v]), seconds=3)
         log = live.output()
     assert_never_mixed(tally)

@@ -79,12 +79,13 @@ def readonly_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_read_only)
         return engine
     # PostgreSQL runs in worker threads; a request holds one connection for its snapshot, so a
-    # pool that is exhausted makes a request wait, at most pool_timeout, then answer 503.
+    # pool that is exhausted makes a request wait, at most pool_timeout, then answer 503; an
+    # unreachable server is given up after connect_timeout.
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
         pool_timeout=10,
-        connect_args={"options": "-c default_transaction_read_only=on"},
+        connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
     )

@@ -95,26 +95,39 @@ class DatasetState:
 
     def current_version(self) -> str | None:
         """The version now served; a replaced SQLite file or a reseeded PostgreSQL is noticed."""
-        if self._path is not None:
-            if self._stat() == self._signature:
-                return self.version
-        elif time.monotonic() - self._checked < self.check_interval:
+        if self._path is None:
+            # PostgreSQL: re-read at most every check_interval, in a thread of its own, so no
+            # request waits on the network (or on a server that is down) for this view; a
+            # response is labelled with the version its own snapshot read, not with this one.
+            stale = time.monotonic() - self._checked >= self.check_interval
+            if stale and self._lock.acquire(blocking=False):
+                self._checked = time.monotonic()
+                threading.Thread(target=self._refresh, daemon=True).start()
+            return self.version
+        if self._stat() == self._signature:
             return self.version
         with self._lock:
-            if self._path is not None and self._stat() != self._signature:
+            if self._stat() != self._signature:
                 # A new, changed or missing file: connections to the old one would go on
                 # reading it (or keep failing), so open the path afresh.
                 self.engine.dispose()
                 self._open()
-            self._load()
+                self._load()
         return self.version
+
+    def _refresh(self) -> None:
+        try:
+            self._load()
+        finally:
+            self._lock.release()
 
     def readiness(self) -> Readiness:
         """The truth about the database now: the file on disk (not the one opened earlier),
         openable, at the migrations' head, a dataset version, and an integrity probe."""
-        self.current_version()
-        if self._path is not None and self._signature is None:
-            return Readiness(False, f"Database unavailable: no readable file at {self._path}.")
+        if self._path is not None:
+            self.current_version()
+            if self._signature is None:
+                return Readiness(False, f"Database unavailable: no readable file at {self._path}.")
         expected = head_revision()
         try:
             with self.engine.connect() as conn:

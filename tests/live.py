@@ -106,12 +106,18 @@ def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
     }.items():
         site = site.replace("${" + name + "}", value)
     (prefix / "zhuzhou-facts.conf").write_text(site, encoding="utf-8")
-    # Root's workers would run as nobody, who cannot enter pytest's private temp directories.
+    # Root's workers would run as nobody, who cannot enter pytest's private temp directories;
+    # anyone else needs every path nginx writes inside the prefix (Debian compiles in
+    # /var/lib/nginx/* for the temporary files).
     user = "user root root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(
+        f"  {kind}_temp_path {prefix / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     main = (
         f"{user}worker_processes 2;\npid {prefix / 'nginx.pid'};\n"
-        f"error_log {prefix / 'error.log'} info;\nevents {{ worker_connections 4096; }}\n"
-        f"http {{\n  access_log {prefix / 'access.log'};\n"
+        f"error_log {prefix / 'error.log'} info;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n  access_log {prefix / 'access.log'};\n{temp}"
         f"  include {prefix / 'zhuzhou-facts.conf'};\n}}\n"
     )
     conf = prefix / "nginx.conf"

@@ -226,3 +226,11 @@ def test_an_api_that_is_down_is_a_502_problem_with_retry_after(tmp_path: Path) -
         "detail": "The API did not answer the proxy; try again shortly.",
         "instance": "/v1/metrics",
     }
+
+
+def test_the_workers_behind_nginx_enforce_the_same_limits_themselves(
+    stack: tuple[Live, Live],
+) -> None:
+    app, _ = stack  # WORKERS=2: the limits reach the worker processes too
+    assert status(exchange(app, b"GET /livez HTTP/1.1\r\nConnection: close\r\n\r\n")) == 400
+    assert status(exchange(app, head(1 << 20))) == 431

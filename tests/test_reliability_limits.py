@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import suppress
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -58,7 +59,9 @@ def rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+@cache  # one 64 MB head shared by every sender, not one each
 def head(size: int) -> bytes:
+    """A GET whose one header holds size bytes."""
     return (
         b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: "
         + b"a" * size

@@ -35,8 +35,14 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2).status != 200)"]
 
-# uvicorn drains open connections and runs the lifespan shutdown on SIGTERM.
+# On SIGTERM uvicorn stops accepting, finishes the responses in flight for at most
+# TIMEOUT_GRACEFUL_SHUTDOWN (5 s, under docker stop's 10 s), and runs the lifespan shutdown.
 STOPSIGNAL SIGTERM
 
-# Inside a container, binding every interface is right: the published port is the boundary.
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# The README's run command, so the image enforces the same server limits (app/config.py: head
+# size and time, keep-alive, graceful shutdown, concurrency, backlog; README "Settings"). Inside a
+# container, binding every interface is right: the published port is the boundary. Behind a
+# proxy in another container, set FORWARDED_ALLOW_IPS to its address.
+ENV HOST=0.0.0.0 \
+    PORT=8000
+CMD ["zhuzhou-facts", "serve"]

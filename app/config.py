@@ -39,13 +39,31 @@ class Settings(BaseSettings):
         description="Path prefix a reverse proxy serves the API under (e.g. /facts); every URL "
         "the API writes carries it.",
     )
+    host: str = Field(default="127.0.0.1", description="Address the serve command binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the serve command binds.")
+    # The server's limits: `zhuzhou-facts serve` (and so the Docker image) passes them to uvicorn.
+    workers: int = Field(default=1, ge=1, description="uvicorn worker processes.")
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-Proto and X-Forwarded-For the serve command "
         "believes (comma-separated addresses or networks; * for any).",
     )
-    host: str = Field(default="127.0.0.1", description="Address the serve command binds.")
-    port: int = Field(default=8000, ge=1, le=65535, description="Port the serve command binds.")
+    limit_request_head: int = Field(
+        default=32768, ge=1024, description="Bytes of a request head before it is refused (431)."
+    )
+    timeout_request_head: float = Field(
+        default=10.0, gt=0, description="Seconds to receive a request head before closing."
+    )
+    timeout_keep_alive: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection is kept open."
+    )
+    timeout_graceful_shutdown: int = Field(
+        default=5, ge=1, description="Seconds a SIGTERM waits for responses in flight."
+    )
+    limit_concurrency: int = Field(
+        default=1000, ge=1, description="Connections and requests per worker before 503s."
+    )
+    backlog: int = Field(default=2048, ge=1, description="Connections the kernel queues.")
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from app.api.errors import instance_of, problem_response
 from app.api.negotiation import Representation, negotiate, remember
 from app.api.response_cache import ResponseCache, Stored
 from app.api.urls import base_url
+from app.store.reader import snapshot
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
 VARY_NEGOTIATED = (b"vary", b"Accept, Accept-Encoding")
@@ -133,10 +134,12 @@ class CachingMiddleware:
             await _send_304(send, stored.headers if stored is not None else bare)
             return
         if stored is None:
-            stored = await self._fetch(remember(scope, rep), receive, send, etag, rep, vary)
+            stored = await self._fetch(remember(scope, rep), receive, send, version, rep, vary)
             if stored is None:
                 return  # not a 200, or streamed: already sent
-            self.cache.put(key, stored)
+            if stored.etag == etag and version == self._version_seen:
+                self.cache.put(key, stored)  # of the version now served, not a reseed's neighbour
+            etag = stored.etag
         if if_match is not None and not if_match_passes(if_match, etag):
             detail = "If-Match names no current representation of this resource."
             await _send_uncached(send, _problem(scope, 412, detail), vary)
@@ -148,30 +151,48 @@ class CachingMiddleware:
         await send(stored.message)
 
     async def _fetch(
-        self, scope: Scope, receive: Receive, send: Send, etag: str, rep: Representation, vary: Any
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        version: str,
+        rep: Representation,
+        vary: Any,
     ) -> Stored | None:
         """Run the route; a complete 200 is returned for storing, a streamed 200 is passed on
-        (compressed on the fly when negotiated), anything else is sent at once."""
+        (compressed on the fly when negotiated), anything else is sent at once.
+
+        The route's reads share one database snapshot, whose first statement reads the dataset
+        version: the ETag is made from that version, so a reseed between the version check above
+        and the route's reads can never give one version's ETag to another's body.
+        """
         start: Message = {}
         chunks: list[bytes] = []
         streaming: _Stream | None = None
+        async with snapshot() as read:
 
-        async def collect(message: Message) -> None:
-            nonlocal start, streaming
-            if message["type"] == "http.response.start":
-                start = message
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                if message["status"] == 200 and b"content-length" not in names:
-                    streaming = _Stream(send, self._headers(message, etag, rep, vary, None))
-                    await streaming.begin()
-            elif streaming is not None:
-                await streaming.body(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+            def etag_now() -> str:
+                seen = (read.version or "none") if read.reader else version
+                return self.etag(seen, scope, rep, base_url(scope))
 
-        await self.app(scope, receive, collect)
+            async def collect(message: Message) -> None:
+                nonlocal start, streaming
+                if message["type"] == "http.response.start":
+                    start = message
+                    names = {k.lower() for k, _ in message.get("headers", [])}
+                    if message["status"] == 200 and b"content-length" not in names:
+                        headers = self._headers(message, etag_now(), rep, vary, None)
+                        streaming = _Stream(send, headers)
+                        await streaming.begin()
+                elif streaming is not None:
+                    await streaming.body(message)
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            await self.app(scope, receive, collect)
         if streaming is not None:
             return None
+        etag = etag_now()
         body = b"".join(chunks)
         if start.get("status") != 200:
             await _send_uncached(send, (start, body), vary)

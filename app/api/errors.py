@@ -1,7 +1,9 @@
 """The one error shape: RFC 9457 problem details, built here and nowhere else.
 
-FastAPI's handlers here answer its HTTP errors (404, 405) and validation errors (422); an
-unhandled exception is answered by the edge (app/api/edge.py) with the 500 problem built here.
+FastAPI's handlers here answer its HTTP errors (404, 405), validation errors (422) and a
+dataset that cannot be read (503, with Retry-After; the store logs the cause once per fault, so
+nothing is logged here); an unhandled exception is answered by the edge (app/api/edge.py) with
+the 500 problem built here.
 """
 
 from http import HTTPStatus
@@ -18,10 +20,12 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from app.api.offers import flat_routes
+from app.store.reader import DatasetUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 pchar and "/": kept as they are
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+RETRY_AFTER_SECONDS = 5  # how soon a client may ask again while the dataset cannot be read
 
 _TYPES = {
     400: "bad-request",
@@ -151,10 +155,21 @@ def _validation(request: Request, exc: Exception) -> Response:
     return problem_response(422, detail, instance_of(request.scope), errors=errors)
 
 
+def _unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DatasetUnavailable)
+    return problem_response(
+        503,
+        "The dataset cannot be read right now; try again shortly.",
+        request.url.path,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the problem handlers on an app."""
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DatasetUnavailable, _unavailable)
 
 
 def _problem(description: str) -> dict[str, Any]:

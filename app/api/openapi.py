@@ -174,8 +174,14 @@ def _problem_example(status: int, path: str, route: APIRoute | None) -> dict[str
 def install_openapi(app: FastAPI) -> None:
     """Replace app.openapi with a builder that adds examples and the problem media type."""
 
+    built_for: list[str | None] = []  # the dataset version the examples were read from
+
     def build() -> dict[str, Any]:
-        if app.openapi_schema:
+        state = getattr(app.state, "dataset", None)
+        # Examples are data: rebuilt when the dataset changes (read in the request's snapshot,
+        # so they are of the version the response's ETag names).
+        version = info.dataset_version(state.reader) if state is not None else None
+        if app.openapi_schema and built_for == [version]:
             return app.openapi_schema
         schema = get_openapi(
             title=app.title,
@@ -185,7 +191,6 @@ def install_openapi(app: FastAPI) -> None:
             routes=app.routes,
             tags=app.openapi_tags,
         )
-        state = getattr(app.state, "dataset", None)
         found: dict[str, Any] = {}
         if state is not None:
             found = examples(state.reader)
@@ -219,6 +224,7 @@ def install_openapi(app: FastAPI) -> None:
                         },
                     )
         app.openapi_schema = schema
+        built_for[:] = [version]
         return schema
 
     app.openapi = build  # type: ignore[method-assign]

@@ -1,10 +1,22 @@
-"""Write a built dataset: validate everything first, build aside, check, then swap in atomically."""
+"""Write a built dataset: validate everything first, build aside, check, then swap in atomically.
 
+SQLite is built in a file of its own beside the target (`.<name>.<pid>.<token>.building`), held
+under an exclusive flock for as long as the build runs, and renamed over the target at the end.
+A seed that is killed leaves that file (and its `-journal`) behind; every later seed removes such
+leftovers, and only those whose lock it can take: the kernel drops a dead process's lock, and a
+live seed's file stays locked (PIDs are never trusted: they are reused, and differ between
+containers sharing a volume).
+"""
+
+import fcntl
+import glob
 import os
+import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, text
+from sqlalchemy import Connection, Engine, delete, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
@@ -33,13 +45,20 @@ def prepare(seed_dir: Path) -> BuiltDataset:
     return build(load_seed(seed_dir))
 
 
-def seed_database(url: str, seed_dir: Path) -> SeedResult:
+def seed_database(url: str, seed_dir: Path, reader_role: str | None = None) -> SeedResult:
     """Validate the seed files, then replace the database content in one atomic step."""
-    built = prepare(seed_dir)
+    return write_dataset(url, prepare(seed_dir), reader_role)
+
+
+def write_dataset(url: str, built: BuiltDataset, reader_role: str | None = None) -> SeedResult:
+    """Replace the database content with a built dataset in one atomic step; on PostgreSQL,
+    reader_role (created if missing) is left able to SELECT and nothing else."""
     if is_sqlite(url):
+        if reader_role is not None:
+            raise ValueError("a reader role is for PostgreSQL; SQLite is read-only by file mode")
         _write_sqlite(sqlite_path(url), built)
     else:
-        _write_transactional(url, built)
+        _write_transactional(url, built, reader_role)
     return SeedResult(version=built.version, counts=built.counts(), database=_redact(url))
 
 
@@ -71,12 +90,48 @@ def _verify(engine: Engine, built: BuiltDataset) -> None:
                 raise IntegrityError(f"{table}: {got} rows stored, {expected} built")
 
 
+def remove_stale_builds(path: Path) -> list[Path]:
+    """Delete the build files killed seeds left beside path; a live seed's are never touched."""
+    removed: list[Path] = []
+    pattern = glob.escape(f".{path.name}.") + "*.building"
+    for candidate in sorted(path.parent.glob(pattern)):
+        try:
+            fd = os.open(candidate, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino != os.stat(candidate).st_ino:
+                continue  # replaced since we opened it: not the file we hold
+        except (BlockingIOError, FileNotFoundError):
+            continue  # locked by a live seed, or gone
+        else:
+            for leftover in (candidate, *_companions(candidate)):
+                if leftover.exists():
+                    leftover.unlink(missing_ok=True)
+                    removed.append(leftover)
+        finally:
+            os.close(fd)
+    for journal in sorted(path.parent.glob(pattern + "-journal")):
+        if not journal.with_name(journal.name.removesuffix("-journal")).exists():
+            journal.unlink(missing_ok=True)  # its database is gone: nobody can use it
+            removed.append(journal)
+    return removed
+
+
+def _companions(db: Path) -> list[Path]:
+    return [db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
+
+
 def _write_sqlite(path: Path, built: BuiltDataset) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
-    tmp.unlink(missing_ok=True)
+    remove_stale_builds(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.building")
+    # The lock marks the build as alive until this process ends, however it ends.
+    lock = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
     url = f"sqlite:///{tmp.as_posix()}"
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade(url)
         engine = writable_engine(url)
         try:
@@ -93,10 +148,34 @@ def _write_sqlite(path: Path, built: BuiltDataset) -> None:
             engine.dispose()
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, *_companions(tmp)):
+            leftover.unlink(missing_ok=True)
+        os.close(lock)  # after SQLite closed the file: closing an fd drops its POSIX locks
 
 
-def _write_transactional(url: str, built: BuiltDataset) -> None:
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _grant_reader(conn: Connection, role: str) -> None:
+    """Let role SELECT the dataset's tables and nothing else (created, without a password, if
+    missing); its transactions also default to read-only."""
+    if not ROLE_NAME.fullmatch(role):
+        raise ValueError(f"reader role must match {ROLE_NAME.pattern}, got {role!r}")
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    if exists is None:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    for statement in (
+        f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"',
+        f'REVOKE CREATE ON SCHEMA "{schema}" FROM "{role}"',
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+        f'ALTER ROLE "{role}" SET default_transaction_read_only = on',
+    ):
+        conn.execute(text(statement))
+
+
+def _write_transactional(url: str, built: BuiltDataset, reader_role: str | None = None) -> None:
     upgrade(url)
     engine = writable_engine(url)
     try:
@@ -104,6 +183,8 @@ def _write_transactional(url: str, built: BuiltDataset) -> None:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 session.execute(delete(table))
             _insert(session, built)
+            if reader_role is not None:
+                _grant_reader(session.connection(), reader_role)
             session.flush()
             session.commit()
         _verify(engine, built)

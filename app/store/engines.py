@@ -1,5 +1,13 @@
-"""Engines: a writable one for seeding and migrations, a read-only one for the request path."""
+"""Engines: a writable one for seeding and migrations, a read-only one for the request path.
 
+The read-only engine cannot write at the engine itself, not only because of how it is used:
+SQLite connections open the file with `mode=ro`, set `query_only`, allow no attached databases
+(which is what `ATTACH` and `VACUUM INTO` need), and install an authorizer that permits reading
+and nothing else; PostgreSQL transactions are read-only by default, and the server should be
+reached with a role that holds only SELECT (README, "Guarantees").
+"""
+
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +35,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# What a request-path statement may do: read tables, call functions, and run the pragmas that
+# only report (the readiness probe's quick_check; the table lookups Alembic's revision check
+# makes). Everything else (ATTACH, CREATE, INSERT, other pragmas...) is refused when prepared.
+READ_ACTIONS = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+)
+READ_PRAGMAS = frozenset({"quick_check", "table_info", "table_xinfo", "index_list", "index_info"})
+
+
+def _authorize(action: int, arg1: str | None, *_: str | None) -> int:
+    if action in READ_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg1 in READ_PRAGMAS):
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _sqlite_read_only(dbapi_conn: Any, _record: Any) -> None:
+    conn: sqlite3.Connection = dbapi_conn
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    conn.execute("PRAGMA query_only=ON")
+    conn.set_authorizer(_authorize)  # last: the pragma above is not a read
+
+
 def writable_engine(url: str, **kwargs: Any) -> Engine:
     """An engine that may write: only the seed command and migrations use it."""
     if is_sqlite(url):
@@ -37,13 +67,25 @@ def writable_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def readonly_engine(url: str) -> Engine:
-    """An engine that cannot write: SQLite mode=ro, PostgreSQL read-only transactions."""
+    """An engine that cannot write (see the module docstring)."""
     if is_sqlite(url):
         path = sqlite_path(url).resolve()
         ro_url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
-        return create_engine(ro_url, connect_args={"check_same_thread": False})
+        # SQLite runs on the event loop: waiting for a pooled connection there would block the
+        # loop that returns them, so the pool never makes a checkout wait (no overflow limit).
+        engine = create_engine(
+            ro_url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=-1
+        )
+        event.listen(engine, "connect", _sqlite_read_only)
+        return engine
+    # PostgreSQL runs in worker threads; a request holds one connection for its snapshot, so a
+    # pool that is exhausted makes a request wait, at most pool_timeout, then answer 503; an
+    # unreachable server is given up after connect_timeout.
     return create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"options": "-c default_transaction_read_only=on"},
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=10,
+        connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
     )

@@ -5,21 +5,53 @@ shape (which filters are present, which sort) is compiled once for the engine's 
 executed as plain SQL. On SQLite the queries are sub-millisecond reads of a local file and run
 on the event loop (a thread hop would cost more than the query); on PostgreSQL they run in the
 thread pool, since they wait on the network.
+
+Inside `snapshot()` (one per request, opened by the HTTP cache layer) every read of a request
+goes through one connection: on PostgreSQL one REPEATABLE READ transaction, on SQLite one open
+file (a reseed replaces the file, never its content). Its first statement reads the dataset
+version, so the version a response is labelled with and the rows it holds come from one
+snapshot. A database that cannot be read raises `DatasetUnavailable` (the API answers 503).
 """
 
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Select
 
 from app.store.engines import is_sqlite
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+VERSION_SQL = "SELECT value FROM dataset_info WHERE key = 'version'"
+# PostgreSQL SQLSTATEs that mean "this database is not (yet) the one we serve": no such table,
+# column or schema, or no privilege on it (a table a migration added before the reader role was
+# granted it). Other programming errors are bugs and stay 500s.
+MISSING_SCHEMA = frozenset({"42P01", "42703", "3F000", "42501"})
+
+
+class DatasetUnavailable(RuntimeError):
+    """The database cannot be read now: missing, unreadable, corrupt, unreachable, not migrated."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the dataset cannot be read (rather than a bug)."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    if type(exc) is sa_exc.DatabaseError:  # SQLite: "file is not a database", "malformed"
+        return True
+    if isinstance(exc, sa_exc.ProgrammingError):
+        return getattr(exc.orig, "sqlstate", None) in MISSING_SCHEMA
+    return False
 
 
 @dataclass(frozen=True)
@@ -31,12 +63,51 @@ class Compiled:
     defaults: dict[str, Any]
 
 
+@dataclass
+class Snapshot:
+    """The reads of one request: the reader and connection they use, and the version it holds."""
+
+    reader: "Reader | None" = None
+    conn: Connection | None = None
+    version: str | None = None
+
+
+_SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("zhuzhou_facts_snapshot", default=None)
+
+
+@asynccontextmanager
+async def snapshot() -> AsyncIterator[Snapshot]:
+    """Make every read inside share one connection and snapshot (opened by the first read)."""
+    current = Snapshot()
+    token = _SNAPSHOT.set(current)
+    try:
+        yield current
+    finally:
+        _SNAPSHOT.reset(token)
+        conn = current.conn
+        if conn is not None:
+            reader = current.reader
+            if reader is not None and not reader.inline:
+                await anyio.to_thread.run_sync(_close, conn)
+            else:
+                _close(conn)
+
+
+def _close(conn: Connection) -> None:
+    with suppress(sa_exc.DBAPIError):  # a broken connection is discarded by the pool anyway
+        conn.close()
+
+
 class Reader:
     """Runs read-only statements on one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, on_fault: Callable[[BaseException | None], None] | None = None
+    ) -> None:
         self.engine = engine
         self.inline = is_sqlite(str(engine.url))
+        self.on_fault = on_fault  # told of the first failure and of the next success
+        self.faulted = False
         self._compiled: dict[Hashable, Compiled] = {}
 
     def _sql(self, key: Hashable, build: Callable[[], Select[Any]]) -> "Compiled":
@@ -52,18 +123,54 @@ class Reader:
             self._compiled[key] = found
         return found
 
+    def _args(self, compiled: Compiled, params: dict[str, Any] | None) -> Any:
+        values = dict(compiled.defaults)
+        for name, value in (params or {}).items():
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        names = compiled.names
+        return tuple(values[n] for n in names) if names is not None else values
+
+    def _begin(self, pinned: Snapshot) -> Connection:
+        """Open the request's connection and read the version as its first statement."""
+        conn = self.engine.connect()
+        try:
+            if not self.inline:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            found = conn.exec_driver_sql(VERSION_SQL).first()
+        except BaseException:
+            _close(conn)
+            raise
+        pinned.reader, pinned.conn = self, conn
+        pinned.version = None if found is None else str(found[0])
+        return conn
+
     def rows(
         self, key: Hashable, build: Callable[[], Select[Any]], params: dict[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """All rows of the statement that key names (built on first use)."""
         compiled = self._sql(key, build)
-        values = dict(compiled.defaults)
-        for name, value in (params or {}).items():
-            values[name] = value.isoformat() if isinstance(value, date) else value
-        names = compiled.names
-        args: Any = tuple(values[n] for n in names) if names is not None else values
-        with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.exec_driver_sql(compiled.sql, args).all()]
+        args = self._args(compiled, params)
+        pinned = _SNAPSHOT.get()
+        try:
+            if pinned is not None and pinned.reader in (None, self):
+                conn = pinned.conn or self._begin(pinned)
+                found = [tuple(r) for r in conn.exec_driver_sql(compiled.sql, args).all()]
+            else:
+                with self.engine.connect() as conn:
+                    found = [tuple(r) for r in conn.exec_driver_sql(compiled.sql, args).all()]
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError) as exc:
+            if not unavailable(exc):
+                raise
+            if not self.faulted:
+                self.faulted = True
+                if self.on_fault is not None:
+                    self.on_fault(exc)
+            raise DatasetUnavailable(str(getattr(exc, "orig", None) or exc).strip()) from exc
+        if self.faulted:
+            self.faulted = False
+            if self.on_fault is not None:
+                self.on_fault(None)
+        return found
 
     def scalar(
         self, key: Hashable, build: Callable[[], Select[Any]], params: dict[str, Any] | None = None

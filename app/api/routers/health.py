@@ -6,8 +6,6 @@ from starlette.responses import Response
 
 from app.api.errors import Problem, problem_response
 from app.api.responses import model_json
-from app.store import info
-from app.store.migrations import current_revision, head_revision
 from app.store.state import DatasetState
 
 router = APIRouter(tags=["health"])
@@ -46,34 +44,24 @@ def livez() -> Response:
     responses={
         503: {
             "model": Problem,
-            "description": "Database unreachable, schema not at "
-            "the expected revision, or no dataset loaded.",
+            "description": "Database file missing or unreadable, schema not at the "
+            "expected revision, no dataset loaded, or the integrity probe failed.",
             "content": {"application/problem+json": {}},
         }
     },
     operation_id="readyz",
-    description="200 when the database answers, its schema is at the migrations' head and a "
-    "dataset is loaded (its version is reported); 503 otherwise.",
+    description="200 when the database file on disk (SQLite) or the server (PostgreSQL) answers, "
+    "its schema is at the migrations' head, a dataset is loaded (its version is reported, a new "
+    "one at once after a reseed) and SQLite's `PRAGMA quick_check` passes (run for each new file, "
+    "then at most once a minute); 503 otherwise.",
 )
 def readyz(request: Request) -> Response:
     """Report readiness."""
     state: DatasetState = request.app.state.dataset
-    expected = head_revision()
-    try:
-        revision = current_revision(state.engine)
-        version = info.dataset_version(state.reader)
-    except Exception as exc:  # any database failure means "not ready", never a 500
-        return problem_response(
-            503, f"Database unavailable: {type(exc).__name__}.", request.url.path
-        )
-    if revision != expected:
-        return problem_response(
-            503, f"Schema at revision {revision}, expected {expected}.", request.url.path
-        )
-    if version is None:
-        return problem_response(
-            503, "No dataset is loaded; run the seed command.", request.url.path
-        )
+    found = state.readiness()
+    if not found.ready or found.version is None:
+        return problem_response(503, found.detail, request.url.path)
+    revision = found.revision or ""
     return model_json(
-        Readiness(status="ready", dataset_version=version, schema_revision=revision or "")
+        Readiness(status="ready", dataset_version=found.version, schema_revision=revision)
     )

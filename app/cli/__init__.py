@@ -12,11 +12,17 @@ from app.dataset.coverage import check_coverage
 from app.dataset.errors import DatasetError
 from app.dataset.files import load_seed
 from app.dataset.load import IntegrityError, prepare, seed_database
+from app.store.engines import is_sqlite
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    result = seed_database(args.database_url, args.seed_dir)
+    if args.reader_role is not None and is_sqlite(args.database_url):
+        print("error: --reader-role is for PostgreSQL", file=sys.stderr)
+        return 2
+    result = seed_database(args.database_url, args.seed_dir, args.reader_role)
     print(f"seeded {result.database}")
+    if args.reader_role is not None:
+        print(f"role {args.reader_role} may SELECT the dataset and nothing else")
     print(f"dataset version {result.version}")
     for table, n in sorted(result.counts.items()):
         print(f"  {table:16} {n:5}")
@@ -49,16 +55,9 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from app.cli.serve import serve  # imports uvicorn: only this command needs it
 
-    settings = get_settings()
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    serve(args.host, args.port)
     return 0
 
 
@@ -84,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
         "--database-url",
         default=settings.database_url,
         help="target database (default: DATABASE_URL)",
+    )
+    p.add_argument(
+        "--reader-role",
+        help="PostgreSQL: the role the API serves with; it is created if missing (without a "
+        "password) and left able to SELECT the dataset and nothing else",
     )
     p.set_defaults(func=_cmd_seed)
 

@@ -1,0 +1,57 @@
+"""PostgreSQL for the tests: the server TEST_POSTGRES_URL names, a fresh database per module."""
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import require_service
+
+
+def admin_url() -> str:
+    """The URL of the test server (as a superuser), or a skip (a failure under CI=true)."""
+    url = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        require_service("no PostgreSQL: set TEST_POSTGRES_URL (or DATABASE_URL) to run this")
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except DBAPIError as exc:
+        require_service(f"PostgreSQL not reachable: {exc}")
+    return url
+
+
+def with_user(url: str, user: str) -> str:
+    """The same server and database as another role (the test server trusts loopback)."""
+    return make_url(url).set(username=user, password=None).render_as_string(hide_password=False)
+
+
+@contextmanager
+def fresh_database(prefix: str) -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards (with its connections)."""
+    admin = admin_url()
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def drop_role(role: str) -> None:
+    """Remove a role the tests made (after the databases it had grants in are gone)."""
+    engine = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    engine.dispose()

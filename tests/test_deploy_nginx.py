@@ -1,0 +1,286 @@
+"""deploy/nginx in front of real uvicorn workers: the limits the Python server leaves to it, the
+forwarded headers, and a cache that follows the API's Cache-Control, ETag and Vary."""
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.config import Settings
+from tests.api_helpers import PROBLEM_JSON
+from tests.conftest import require_service
+from tests.live import NGINX, Live, free_port, proxying, serving
+from tests.test_reliability_limits import exchange, head, status
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nginx_installed() -> None:
+    if not Path(NGINX).exists():
+        require_service("no nginx: install Debian's nginx-light")
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, api_settings: Settings
+) -> Iterator[tuple[Live, Live]]:
+    """`zhuzhou-facts serve` with two workers, and nginx in front of it."""
+    tmp = tmp_path_factory.mktemp("nginx-api")
+    with (
+        serving(tmp, DATABASE_URL=api_settings.database_url, AUTO_SEED="false", WORKERS="2") as app,
+        proxying(tmp, app.port) as proxy,
+    ):
+        yield app, proxy
+
+
+@pytest.fixture(scope="module")
+def api(stack: tuple[Live, Live]) -> Live:
+    """nginx in front of the API."""
+    return stack[1]
+
+
+class Echo(BaseHTTPRequestHandler):
+    """Answers with the request's headers as JSON, cacheable for a minute."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"path": self.path, "headers": dict(self.headers.items())}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Cache-Control", "public, max-age=60")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def echo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """nginx in front of a server that echoes what nginx sent it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with proxying(tmp_path_factory.mktemp("nginx-echo"), server.server_address[1]) as proxy:
+            yield proxy
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def sent_upstream(proxy: Live, path: str, **headers: str) -> dict[str, str]:
+    response = httpx.get(proxy.base + path, headers=headers)
+    assert response.status_code == 200
+    seen: dict[str, str] = response.json()["headers"]
+    return {k.lower(): v for k, v in seen.items()}
+
+
+def test_the_api_answers_through_nginx_with_its_own_validators(stack: tuple[Live, Live]) -> None:
+    app, api = stack
+    # The proxy passes the Host the client used; the ETag covers the base URL links use.
+    host = {"Host": f"127.0.0.1:{api.port}"}
+    direct = httpx.get(app.base + "/v1/metrics/gdp-2021-q1-q3", headers=host)
+    first = httpx.get(api.base + "/v1/metrics/gdp-2021-q1-q3")
+    second = httpx.get(api.base + "/v1/metrics/gdp-2021-q1-q3")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content == direct.content
+    assert first.headers["etag"] == second.headers["etag"] == direct.headers["etag"]
+    assert first.headers["cache-control"] == direct.headers["cache-control"]
+    assert (first.headers["x-cache-status"], second.headers["x-cache-status"]) == ("MISS", "HIT")
+    again = httpx.get(
+        api.base + "/v1/metrics/gdp-2021-q1-q3", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_the_cache_keeps_one_variant_per_vary(api: Live) -> None:
+    url = api.base + "/v1/metrics?limit=2&offset=7"
+    as_csv = httpx.get(url, headers={"Accept": "text/csv"})
+    as_json = httpx.get(url, headers={"Accept": "application/json"})
+    csv_again = httpx.get(url, headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert csv_again.content == as_csv.content
+    assert csv_again.headers["x-cache-status"] == "HIT"
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.json()["limit"] == 2
+
+
+ORIGIN = "https://dashboard.example"
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/metrics/gdp-2021-q1-q3?cors=1", "/v1/metrics?limit=4&cors=1", "/v1?cors=1"]
+)
+def test_a_cross_origin_request_after_a_plain_one_gets_cors_from_the_cache(
+    api: Live, path: str
+) -> None:
+    # The plain request fills the shared cache; the browser's request is answered from it.
+    plain = httpx.get(api.base + path)
+    browser = httpx.get(api.base + path, headers={"Origin": ORIGIN, "Sec-Fetch-Mode": "cors"})
+    assert plain.headers["x-cache-status"] in ("MISS", "EXPIRED")
+    assert browser.headers["x-cache-status"] == "HIT"
+    assert browser.headers["access-control-allow-origin"] == "*"
+    assert "etag" in browser.headers["access-control-expose-headers"].lower()
+    assert browser.content == plain.content
+
+
+def test_json_and_csv_of_one_url_are_cached_apart_through_nginx(api: Live) -> None:
+    url = api.base + "/v1/entities?type=person&limit=77"
+    answers = {}
+    for accept in ("text/csv", "application/json", "text/csv", "application/json"):
+        response = httpx.get(url, headers={"Accept": accept})
+        answers.setdefault(accept, []).append(response)
+    for accept, (first, second) in answers.items():
+        assert first.headers["content-type"].split(";")[0] == accept
+        assert second.content == first.content and second.headers["x-cache-status"] == "HIT"
+    assert answers["text/csv"][0].headers["etag"] != answers["application/json"][0].headers["etag"]
+    # The reported poisoning: two Accept lines, then plain JSON, never a CSV body for JSON.
+    both = httpx.get(url, headers=[("Accept", "text/csv"), ("Accept", "application/json")])
+    as_json = httpx.get(url, headers={"Accept": "application/json"})
+    assert both.json()["limit"] == as_json.json()["limit"] == 77
+
+
+def test_revalidations_pass_through_nginx_as_304s(api: Live) -> None:
+    for accept in ("application/json", "text/csv"):
+        url = api.base + "/v1/metrics?limit=5&offset=3&reval=1"
+        first = httpx.get(url, headers={"Accept": accept})
+        again = httpx.get(url, headers={"Accept": accept, "If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == first.headers["etag"]
+        assert again.headers["access-control-allow-origin"] == "*"
+        stale = httpx.get(url, headers={"Accept": accept, "If-None-Match": '"nope"'})
+        assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_errors_pass_through_as_problems_and_are_not_cached(api: Live) -> None:
+    for _ in range(2):
+        response = httpx.get(api.base + "/v1/metrics/no-such-metric")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert response.headers["x-cache-status"] != "HIT"
+
+
+def test_nginx_passes_the_clients_host_with_its_port_and_its_own_scheme_and_address(
+    echo: Live,
+) -> None:
+    seen = sent_upstream(
+        echo, "/forwarded", **{"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    )
+    assert seen["host"] == f"127.0.0.1:{echo.port}"
+    assert seen["x-forwarded-proto"] == "http"  # the client's claim is replaced
+    assert seen["x-forwarded-for"] == "127.0.0.1"  # the address nginx saw, nothing appended
+
+
+def test_an_absolute_request_target_wins_over_a_contradicting_host(echo: Live) -> None:
+    request = (
+        b"GET http://good.example/absolute HTTP/1.1\r\nHost: evil.example\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    response = exchange(echo, request)
+    assert status(response) == 200
+    body = json.loads(response.split(b"\r\n\r\n", 1)[1])
+    assert body["headers"]["Host"] == "good.example"
+
+
+def test_the_cache_key_includes_the_host(echo: Live) -> None:
+    a = sent_upstream(echo, "/by-host", Host="a.example")
+    b = sent_upstream(echo, "/by-host", Host="b.example")
+    assert (a["host"], b["host"]) == ("a.example", "b.example")
+
+
+@pytest.mark.parametrize(
+    ("request_head", "expected"),
+    [
+        (head(1 << 20), 400),  # a header line over 8 KB
+        (
+            b"GET /livez HTTP/1.1\r\n"
+            + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 7000) for i in range(6))
+            + b"Host: x\r\nConnection: close\r\n\r\n",
+            400,
+        ),  # over 4 x 8 KB in all
+        (b"GET /livez HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+        (b"GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", 400),
+        (b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200),
+    ],
+)
+def test_nginx_refuses_bad_heads_before_the_api_sees_them(
+    api: Live, request_head: bytes, expected: int
+) -> None:
+    assert status(exchange(api, request_head)) == expected
+
+
+def sockets_of(parent: int) -> int:
+    """Open sockets of a process and its children (the uvicorn workers)."""
+    pids = [parent] + [
+        int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == parent
+    ]
+    count = 0
+    for pid in pids:
+        with suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with suppress(OSError):
+                    count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+def _ppid(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def test_silent_connections_are_closed_and_cost_the_api_nothing(stack: tuple[Live, Live]) -> None:
+    app, api = stack
+    before = sockets_of(app.proc.pid)
+    silent = [socket.create_connection(("127.0.0.1", api.port)) for _ in range(300)]
+    try:
+        with httpx.Client(base_url=api.base) as client:
+            answers = {client.get(f"/v1/metrics?limit=1&offset={i}").status_code for i in range(20)}
+        assert answers == {200}
+        grown = sockets_of(app.proc.pid) - before
+        print(f"API sockets: {before} before, +{grown} with 300 silent clients on nginx")
+        assert grown < 20  # nginx holds the 300, not the API
+        started = time.monotonic()
+        for s in silent:
+            s.settimeout(15)
+            assert s.recv(1) == b""  # closed by nginx after client_header_timeout
+        assert time.monotonic() - started < 12
+    finally:
+        for s in silent:
+            s.close()
+
+
+def test_an_api_that_is_down_is_a_502_problem_with_retry_after(tmp_path: Path) -> None:
+    with proxying(tmp_path, free_port()) as proxy:  # nothing listens there
+        response = httpx.get(proxy.base + "/v1/metrics")
+    assert response.status_code == 502
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["access-control-allow-origin"] == "*"  # nginx's own errors too
+    assert response.json() == {
+        "type": "urn:zhuzhou-facts:problem:http-502",
+        "title": "Bad Gateway",
+        "status": 502,
+        "detail": "The API did not answer the proxy; try again shortly.",
+        "instance": "/v1/metrics",
+    }
+
+
+def test_the_workers_behind_nginx_enforce_the_same_limits_themselves(
+    stack: tuple[Live, Live],
+) -> None:
+    app, _ = stack  # WORKERS=2: the limits reach the worker processes too
+    assert status(exchange(app, b"GET /livez HTTP/1.1\r\nConnection: close\r\n\r\n")) == 400
+    assert status(exchange(app, head(1 << 20))) == 431

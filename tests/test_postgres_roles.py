@@ -1,0 +1,118 @@
+"""PostgreSQL is served with a role that may only SELECT: the seed command makes it so, and a
+write fails even after the transaction is switched to READ WRITE."""
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from app.cli import main
+from app.dataset.build import BuiltDataset
+from app.dataset.load import write_dataset
+from app.store.engines import readonly_engine
+from tests.postgres_helpers import admin_url, drop_role, fresh_database, with_user
+
+pytestmark = pytest.mark.postgres
+
+WRITES = {
+    "insert": "INSERT INTO dataset_info (key, value) VALUES ('x', 'y')",
+    "update": "UPDATE metric SET value = 0",
+    "delete": "DELETE FROM metric",
+    "truncate": "TRUNCATE metric CASCADE",
+    "drop": "DROP TABLE metric CASCADE",
+    "alter": "ALTER TABLE metric ADD COLUMN stolen text",
+    "create table": "CREATE TABLE stolen (x int)",
+    "create index": "CREATE INDEX stolen ON metric (value)",
+    "comment": "COMMENT ON TABLE metric IS 'stolen'",
+}
+SWITCHES = {
+    "set transaction read write": ["SET TRANSACTION READ WRITE"],
+    "set session read write": ["SET default_transaction_read_only = off", "COMMIT", "BEGIN"],
+    "begin read write": ["COMMIT", "BEGIN READ WRITE"],
+}
+
+
+@pytest.fixture(scope="module")
+def role() -> Iterator[str]:
+    admin_url()  # skips (or fails under CI) before anything is made when there is no server
+    name = f"zf_reader_{secrets.token_hex(4)}"
+    yield name
+    drop_role(name)
+
+
+@pytest.fixture(scope="module")
+def database(role: str) -> Iterator[str]:
+    """A database seeded by the seed command with --reader-role; yields the owner's URL."""
+    with fresh_database("zf_roles") as url:
+        assert main(["seed", "--database-url", url, "--reader-role", role]) == 0
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seeded(database: str, role: str) -> str:
+    """The reader's URL of that database."""
+    return with_user(database, role)
+
+
+@pytest.mark.parametrize("switch", list(SWITCHES))
+@pytest.mark.parametrize("write", list(WRITES))
+def test_the_reader_role_cannot_write_even_in_a_read_write_transaction(
+    seeded: str, switch: str, write: str
+) -> None:
+    engine = create_engine(seeded)  # a plain engine: only the role's privileges stand in the way
+    try:
+        with engine.connect() as conn:
+            for statement in SWITCHES[switch]:
+                conn.execute(text(statement))
+            assert conn.execute(text("SHOW transaction_read_only")).scalar() == "off"
+            with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                conn.execute(text(WRITES[write]))
+    finally:
+        engine.dispose()
+
+
+def test_the_reader_role_reads_everything_the_api_needs(seeded: str, role: str) -> None:
+    engine = readonly_engine(seeded)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_user")).scalar() == role
+            tables = conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+            for table in tables:
+                conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+            # Its sessions start read-only even without the engine's option.
+            assert conn.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+    finally:
+        engine.dispose()
+
+
+def test_a_reseed_keeps_the_grants_and_the_role_only_gains_select(
+    database: str, role: str, built: BuiltDataset
+) -> None:
+    write_dataset(database, built, role)  # twice with the role: idempotent
+    engine = create_engine(database)
+    try:
+        with engine.connect() as conn:
+            privileges = conn.execute(
+                text(
+                    "SELECT DISTINCT privilege_type FROM information_schema.role_table_grants "
+                    "WHERE grantee = :r"
+                ),
+                {"r": role},
+            ).scalars()
+            assert set(privileges) == {"SELECT"}
+    finally:
+        engine.dispose()
+
+
+def test_the_seed_command_refuses_a_reader_role_for_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    assert main(["seed", "--database-url", url, "--reader-role", "reader"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
+    assert not (tmp_path / "x.sqlite3").exists()

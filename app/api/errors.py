@@ -181,6 +181,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: _problem("No representation this route offers is acceptable (`Accept`, `format`)."),
     412: _problem("`If-Match` names no current representation."),
     422: _problem("Invalid parameter; `errors` lists them."),
+    503: {
+        **_problem("The database cannot be read now; try again after `Retry-After` seconds."),
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+    },
 }
 # A list is JSON, CSV or NDJSON; a record is JSON or a one-row CSV.
 LIST_RESPONSES = {

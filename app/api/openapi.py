@@ -137,6 +137,7 @@ DETAILS = {
     404: "No record with this id.",
     406: "Nothing this resource offers is acceptable; it offers application/json, text/csv.",
     412: "If-Match names no current representation of this resource.",
+    503: "The dataset cannot be read now; try again later.",
 }
 
 

@@ -67,6 +67,7 @@ async def get_document(
         404: ERROR_RESPONSES[404],
         406: ERROR_RESPONSES[406],
         412: ERROR_RESPONSES[412],
+        503: ERROR_RESPONSES[503],
         200: {
             "content": {"text/plain": {"schema": {"type": "string"}, "example": "会员登录 登录 …"}},
             "description": "The stored file, byte for byte (its SHA-256 is in the metadata).",

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.api.deps import ReaderDep
+from app.api.errors import ERROR_RESPONSES
 from app.api.responses import model_json
 from app.api.urls import base_url
 from app.store import info
@@ -47,6 +48,7 @@ class DatasetInfoPublic(BaseModel):
     "/v1",
     summary="Dataset version, counts and sources",
     response_model=DatasetInfoPublic,
+    responses={code: ERROR_RESPONSES[code] for code in (406, 503)},
     operation_id="get_dataset",
     description="The entry point: the dataset version (a content hash), record counts per "
     "resource, the source documents, attribution, and the note that English labels are our "

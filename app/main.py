@@ -17,6 +17,7 @@ from app.api.caching import CachingMiddleware, code_fingerprint
 from app.api.edge import EdgeMiddleware
 from app.api.offers import Offers
 from app.api.openapi import DESCRIPTION, TAGS, install_openapi
+from app.api.replay import ReplayMiddleware
 from app.api.routers import (
     dashboard,
     datapackage,
@@ -123,8 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def version() -> str | None:
         return loaded[0].current_version() if loaded else None
 
-    # A request meets the edge first (CORS, HEAD, OPTIONS, the 500), then the cache (ETag,
-    # 304, gzip, stored responses), then FastAPI.
+    # A request meets the replay of repeats first, then the edge (CORS, HEAD, OPTIONS, the
+    # 500), then the cache (negotiation, ETag, 304, gzip, stored responses), then FastAPI.
     fingerprint = code_fingerprint(PACKAGE, app.version, fastapi.__version__, pydantic.__version__)
     offers = Offers(app.routes)
     app.put_in_front(
@@ -138,6 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     )
     app.put_in_front(EdgeMiddleware)
+    # Repeats skip even the edge: the messages the client got are replayed (app/api/replay.py).
+    app.put_in_front(
+        lambda inner: ReplayMiddleware(
+            inner, version=version, max_entries=settings.response_cache_size
+        )
+    )
     return app
 
 

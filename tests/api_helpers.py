@@ -141,3 +141,14 @@ def serving(settings: Settings, app: FastAPI | None = None) -> Iterator[TestClie
     """A TestClient over a fresh app (lifespan included) with its own settings."""
     with TestClient(app or create_app(settings)) as test_client:
         yield test_client
+
+
+L = TypeVar("L")
+
+
+def layer(client: TestClient, kind: type[L]) -> L:
+    """The layer of that kind in front of a test client's app."""
+    found: Any = client.app.front  # type: ignore[attr-defined]
+    while not isinstance(found, kind):
+        found = found.app
+    return found

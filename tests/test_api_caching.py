@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.caching import CachingMiddleware
 from app.api.response_cache import ResponseCache, Stored, key_size
 from app.config import Settings
 from app.dataset.load import seed_database
-from tests.api_helpers import DATA_URLS, ETAG, GDP_Q1_Q3, HEALTH_URLS, ids, serving
+from tests.api_helpers import DATA_URLS, ETAG, GDP_Q1_Q3, HEALTH_URLS, ids, layer, serving
 from tests.conftest import SEED_DIR
 
 GDP_URL = f"/v1/metrics/{GDP_Q1_Q3}"
@@ -277,7 +278,7 @@ def test_the_reported_poisoning_serves_json_for_both_orders(
 def test_the_cache_is_bounded_in_bytes_keys_included(api_settings: Settings) -> None:
     small = api_settings.model_copy(update={"response_cache_size": 10_000})
     with serving(small) as client:
-        cache = client.app.front.app.cache  # type: ignore[attr-defined]
+        cache = layer(client, CachingMiddleware).cache
         cache.max_bytes = 200_000
         for n in range(300):
             # Distinct 1 KB Accept values that all negotiate to JSON: one key, not 300.

@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from app.api.caching import CachingMiddleware
 from app.config import Settings
 from app.store.state import DatasetState
-from tests.api_helpers import serving
+from tests.api_helpers import layer, serving
 
 URLS = ["/v1", "/v1/metrics?q=GDP&limit=2", "/v1/indicators/gdp", "/v1/search?q=GDP"]
 
@@ -45,7 +46,7 @@ def test_the_etag_names_the_version_the_route_read_and_a_stale_view_is_not_cache
 ) -> None:
     url = "/v1/metrics?limit=3&offset=1"
     honest = uncached.get(url)
-    cache = client.app.front.app.cache  # type: ignore[attr-defined]  # edge -> caching layer
+    cache = layer(client, CachingMiddleware).cache
     # The server's cheap view of the version lags behind the data (as in the first second after
     # a PostgreSQL reseed): the response is still labelled with the version its rows came from,
     # and it is not stored, since the view it would be stored under is not its version.

@@ -19,6 +19,10 @@ from app.store.reader import VERSION_SQL, Reader
 
 log = logging.getLogger("app.store")
 
+# The SQLite file is stat()ed at most this often by the request path (a stat costs about as much
+# as answering a repeat from memory): a reseed is seen within this long. bench/analysis.md.
+STAT_INTERVAL = 0.001
+
 # PRAGMA quick_check reads the whole file: readiness runs it for every new file at once and
 # otherwise at most this often, so a probe every second costs one check a minute.
 INTEGRITY_INTERVAL = 60.0
@@ -49,6 +53,7 @@ class DatasetState:
     _path: str | None = field(init=False, default=None)  # str: os.stat is faster on it
     _signature: Signature | None = field(init=False, default=None)
     _checked: float = field(init=False, default=0.0)
+    _stat_at: float = field(init=False, default=0.0)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _probe: tuple[Signature | None, float, str | None] | None = field(init=False, default=None)
     _probe_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
@@ -104,6 +109,10 @@ class DatasetState:
                 self._checked = time.monotonic()
                 threading.Thread(target=self._refresh, daemon=True).start()
             return self.version
+        now = time.monotonic()
+        if now - self._stat_at < STAT_INTERVAL:
+            return self.version
+        self._stat_at = now
         if self._stat() == self._signature:
             return self.version
         with self._lock:

@@ -92,8 +92,20 @@ class RecordExport:
     bom: Bom = False
 
 
-PagingDep = Annotated[Paging, Depends()]
-RecordExportDep = Annotated[RecordExport, Depends()]
+async def _paging(
+    limit: Limit = None, offset: Offset = 0, format: ListFormat = None, bom: Bom = False
+) -> Paging:
+    return Paging(limit, offset, format, bom)
+
+
+async def _record_export(format: RecordFormat = None, bom: Bom = False) -> RecordExport:
+    return RecordExport(format, bom)
+
+
+# Dependencies as coroutines: FastAPI would run a class (a sync callable) in a worker thread,
+# a hop that costs more than the whole query (bench/analysis.md).
+PagingDep = Annotated[Paging, Depends(_paging)]
+RecordExportDep = Annotated[RecordExport, Depends(_record_export)]
 
 TextQuery = Annotated[
     str | None,

@@ -56,8 +56,10 @@ class ResponseCache:
     def put(self, key: Hashable, item: Stored) -> None:
         """Store, evicting the least recently used beyond the bounds; an entry over a quarter
         of the byte bound is not stored at all."""
+        if self.max_entries <= 0:
+            return
         cost = item.size + key_size(key)
-        if self.max_entries <= 0 or cost > self.max_bytes // 4:
+        if cost > self.max_bytes // 4:
             return
         old = self._data.pop(key, None)
         if old is not None:

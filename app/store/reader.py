@@ -13,6 +13,7 @@ version, so the version a response is labelled with and the rows it holds come f
 snapshot. A database that cannot be read raises `DatasetUnavailable` (the API answers 503).
 """
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
@@ -31,6 +32,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 VERSION_SQL = "SELECT value FROM dataset_info WHERE key = 'version'"
+VERSION_KEY = "zhuzhou_facts.version"  # where an SQLite connection remembers its file's version
 # PostgreSQL SQLSTATEs that mean "this database is not (yet) the one we serve": no such table,
 # column or schema, or no privilege on it (a table a migration added before the reader role was
 # granted it). Other programming errors are bugs and stay 500s.
@@ -45,6 +47,8 @@ def unavailable(exc: BaseException) -> bool:
     """Whether a database error means the dataset cannot be read (rather than a bug)."""
     if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
         return True
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        return True  # read through the driver itself (Reader._execute)
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
         return True
     if type(exc) is sa_exc.DatabaseError:  # SQLite: "file is not a database", "malformed"
@@ -131,17 +135,28 @@ class Reader:
         return tuple(values[n] for n in names) if names is not None else values
 
     def _begin(self, pinned: Snapshot) -> Connection:
-        """Open the request's connection and read the version as its first statement."""
+        """Open the request's connection and read the version as its first statement.
+
+        An SQLite file's content never changes (a reseed renames a new file over it, and an open
+        connection keeps reading the one it opened), so on SQLite the version is read once per
+        pooled connection and remembered with it.
+        """
         conn = self.engine.connect()
         try:
             if not self.inline:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            found = conn.exec_driver_sql(VERSION_SQL).first()
+            info = conn.connection.info
+            if self.inline and VERSION_KEY in info:
+                version = info[VERSION_KEY]
+            else:
+                found = self._execute(conn, VERSION_SQL, ())
+                version = None if not found else str(found[0][0])
+                if self.inline:
+                    info[VERSION_KEY] = version
         except BaseException:
             _close(conn)
             raise
-        pinned.reader, pinned.conn = self, conn
-        pinned.version = None if found is None else str(found[0])
+        pinned.reader, pinned.conn, pinned.version = self, conn, version
         return conn
 
     def rows(
@@ -154,11 +169,11 @@ class Reader:
         try:
             if pinned is not None and pinned.reader in (None, self):
                 conn = pinned.conn or self._begin(pinned)
-                found = [tuple(r) for r in conn.exec_driver_sql(compiled.sql, args).all()]
+                found = self._execute(conn, compiled.sql, args)
             else:
                 with self.engine.connect() as conn:
-                    found = [tuple(r) for r in conn.exec_driver_sql(compiled.sql, args).all()]
-        except (sa_exc.DBAPIError, sa_exc.TimeoutError) as exc:
+                    found = self._execute(conn, compiled.sql, args)
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError, sqlite3.Error) as exc:
             if not unavailable(exc):
                 raise
             if not self.faulted:
@@ -171,6 +186,16 @@ class Reader:
             if self.on_fault is not None:
                 self.on_fault(None)
         return found
+
+    def _execute(self, conn: Connection, sql: str, args: Any) -> list[tuple[Any, ...]]:
+        """Run compiled SQL: on SQLite straight on the driver's connection (SQLAlchemy's
+        execution context costs more than these reads, bench/request_profile.md)."""
+        if self.inline:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            rows: list[tuple[Any, ...]] = driver.execute(sql, args).fetchall()
+            return rows
+        return [tuple(r) for r in conn.exec_driver_sql(sql, args).all()]
 
     def scalar(
         self, key: Hashable, build: Callable[[], Select[Any]], params: dict[str, Any] | None = None

@@ -46,13 +46,9 @@ def card_context(
         if period is None
         else {
             "label": numbers.period_label(period, lang),
-            "dates": numbers.period_dates(period, lang),
             "type": period.type,
             "type_label": word(PERIOD_TYPE, period.type, lang),
             "as_written": period.as_written,
-            "written_span": None
-            if period.written_span is None
-            else numbers.span_text(*period.written_span, period.precision, lang),
             "start": period.start.isoformat() if period.start else None,
             "end": period.end.isoformat() if period.end else None,
         },

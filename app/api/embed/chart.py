@@ -27,16 +27,11 @@ def observation(
     value_text = numbers.readable(metric, lang)
     short = numbers.readable(metric, lang, compact=True)
     p = PUNCTUATION[lang]
+    # The label states the reference period's dates, in both languages.
     when = ui("undated", lang) if period is None else numbers.period_label(period, lang)
-    dates = None if period is None else numbers.period_dates(period, lang)
     tip_lines = [
         f"{value_text}" + ("" if lang == "zh" else f"{p['open']}{metric.as_written}{p['close']}"),
-        when
-        + (
-            ""
-            if dates is None or dates.lower() in when.lower()
-            else f"{p['open']}{dates}{p['close']}"
-        ),
+        when,
         f"{word(KIND, metric.kind, lang)}{p['comma']}{numbers.qualifier_words(metric, lang)}",
     ]
     if subject_label:
@@ -62,7 +57,6 @@ def observation(
         "period_type": None if period is None else period.type,
         "period_type_label": None if period is None else word(PERIOD_TYPE, period.type, lang),
         "period_label": when,
-        "period_dates": dates,
         "as_written": metric.as_written,
         "value_text": value_text,
         "label": short,

@@ -55,7 +55,6 @@ UI: dict[str, dict[Lang, str]] = {
     "qualifier": {"zh": "限定", "en": "Qualifier"},
     "period": {"zh": "时期", "en": "Period"},
     "no_period": {"zh": "原文未注明时期", "en": "No period stated in the text"},
-    "written_span": {"zh": "原文所述期间", "en": "span as written"},
     "kind": {"zh": "类型", "en": "Kind"},
     "subject": {"zh": "对象", "en": "Subject"},
     "source": {"zh": "原文", "en": "Source"},

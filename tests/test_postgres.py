@@ -3,10 +3,12 @@
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from app.config import Settings
@@ -14,8 +16,11 @@ from app.dataset.errors import DatasetError
 from app.dataset.load import seed_database
 from app.main import create_app
 from app.store.engines import readonly_engine
-from app.store.migrations import downgrade, upgrade
+from app.store.migrations import alembic_config, downgrade, upgrade
+from app.store.reader import Reader
+from app.store.search import search
 from tests.conftest import SEED_DIR, require_service
+from tests.test_api_search import QUERIES, RANKING
 
 pytestmark = pytest.mark.postgres
 
@@ -115,3 +120,53 @@ def test_postgres_serves_the_same_bytes_as_sqlite(pg_url: str, client: TestClien
             ours, theirs = pg.get(path), client.get(path)
             assert ours.status_code == theirs.status_code == 200, path
             assert ours.content == theirs.content, path
+
+
+# Every query of the search tests, and edge cases: shorter than two characters once normalised,
+# nowhere in the data, ASCII quotes (the text has “”), LIKE's wildcards in the query.
+NOTHING = {"a-", "不存在的词语", '"本土"', "a_b"}
+SEARCHES = sorted({q for q, _, _ in RANKING} | set(QUERIES) | NOTHING | {"3%"})
+
+
+def test_postgres_search_answers_byte_for_byte_as_sqlite(pg_url: str, client: TestClient) -> None:
+    seed_database(pg_url, SEED_DIR)
+    empty: set[str] = set()
+    with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
+        for q in SEARCHES:
+            for extra in ({"limit": 500}, {"limit": 3, "offset": 2}, {"format": "csv"}):
+                params = {"q": q, **extra}
+                ours, theirs = (
+                    pg.get("/v1/search", params=params),
+                    client.get("/v1/search", params=params),
+                )
+                assert ours.status_code == theirs.status_code == 200, params
+                assert ours.content == theirs.content, params
+            if theirs.headers["x-total-count"] == "0":
+                empty.add(q)
+    assert empty == NOTHING
+
+
+def test_postgres_search_is_served_by_the_bigram_index(pg_url: str) -> None:
+    seed_database(pg_url, SEED_DIR)
+    engine = readonly_engine(pg_url)
+    executed: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        executed.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    for q in ("轨道", "轨道交通", "new energy"):
+        assert search(Reader(engine), q, 5, 0).total > 0
+    assert len(executed) == 3
+    event.remove(engine, "before_cursor_execute", record)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # the table is tiny: force the choice
+        for sql, params in executed:
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
+            assert "Bitmap Index Scan on ix_search_term_grams" in plan, plan
+    engine.dispose()
+
+
+def test_postgres_alembic_check_reports_no_drift(pg_url: str) -> None:
+    upgrade(pg_url)
+    command.check(alembic_config(pg_url))

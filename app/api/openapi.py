@@ -83,7 +83,7 @@ def examples(db: Reader) -> dict[str, Any]:
     entity = _first(db, Entity, "zhuzhou")
     document = _first(db, Document)
     version = info.dataset_version(db)
-    hits = search(db, "地区生产总值")[:2]
+    found = search(db, "地区生产总值", 2, 0)
     return {
         "list_metrics": _page([metric], counts["metrics"]),
         "get_metric": metric,
@@ -97,7 +97,7 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_entity": entity,
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
-        "search": _page([h.model_dump(mode="json") for h in hits], len(hits)),
+        "search": _page([h.model_dump(mode="json") for h in found.hits], found.total),
         "get_dataset": describe_dataset(db).model_dump(mode="json"),
         "livez": {"status": "ok"},
         "readyz": {

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
+from app.models import SearchHit
 from app.store.engines import readonly_engine, writable_engine
 from app.store.reader import Reader
 from app.store.search import search
@@ -71,3 +72,15 @@ def test_the_fts_indexes_hold_exactly_the_stored_terms(seeded_db: tuple[str, obj
         terms = conn.execute(text("SELECT count(*) FROM search_term")).scalar_one()
     engine.dispose()
     assert terms > 1000  # the check fails ("malformed") when a term is missing from an index
+
+
+@pytest.mark.parametrize("q", ["株洲", "rail", "GDP"])
+def test_a_hit_is_exactly_the_json_of_its_public_model(
+    seeded_db: tuple[str, object], q: str
+) -> None:
+    url, _ = seeded_db
+    hits = search(Reader(readonly_engine(url)), q, 500, 0).hits
+    assert hits
+    for hit in hits:
+        assert SearchHit.model_validate(hit).model_dump(mode="json") == hit
+        assert list(hit) == list(SearchHit.model_fields)

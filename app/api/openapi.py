@@ -97,7 +97,7 @@ def examples(db: Reader) -> dict[str, Any]:
         "get_entity": entity,
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
-        "search": _page([h.model_dump(mode="json") for h in found.hits], found.total),
+        "search": _page(found.hits, found.total),
         "get_dataset": describe_dataset(db).model_dump(mode="json"),
         "livez": {"status": "ok"},
         "readyz": {

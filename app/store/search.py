@@ -14,28 +14,28 @@ Score, in thousandths: 1000 × tier (4 name, 3 expression, 2 quote, 1 id, 0 a li
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, bindparam, case, func, literal_column, over, text
 from sqlalchemy.sql import Select
 from sqlmodel import col, select
 
-from app.models import Bilingual, SearchHit
 from app.store.paging import like_pattern
 from app.store.reader import Reader
 from app.store.search_text import bigrams, normalise, units
 from app.store.tables import SearchEntry, SearchTerm
-from app.vocabulary import SearchableType
 
 TRIGRAM, BIGRAM = "search_trigram", "search_bigram"  # SQLite's FTS5 tables (migration 0006)
+FTS_TABLES = (TRIGRAM, BIGRAM)
 SCALE = 1000  # a score is stored and sorted in thousandths, integer arithmetic on both engines
 
 
 @dataclass(frozen=True)
 class Found:
-    """One page of hits and how many records match in all."""
+    """One page of hits, each as SearchHit's JSON (built directly: no validation per request),
+    and how many records match in all."""
 
-    hits: list[SearchHit]
+    hits: list[dict[str, Any]]
     total: int
 
 
@@ -122,14 +122,14 @@ def search(db: Reader, q: str, limit: int, offset: int) -> Found:
     else:  # past the last page: the page query had no row to carry the total
         total = int(db.scalar(("search-count", shape), _count(where), params) or 0)
     hits = [
-        SearchHit(
-            type=cast(SearchableType, kind),
-            id=rid,
-            name=Bilingual(zh=zh, en=en),
-            quote=quote,
-            score=score / SCALE,
-            url=url,
-        )
+        {
+            "type": kind,
+            "id": rid,
+            "name": {"zh": zh, "en": en},
+            "quote": quote,
+            "score": score / SCALE,
+            "url": url,
+        }
         for kind, rid, zh, en, quote, url, score, _ in found
     ]
     return Found(hits, total)

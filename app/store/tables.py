@@ -153,8 +153,8 @@ class SearchTerm(SQLModel, table=True):
     """One text a record is found by: a name, its expression, quote or id, or a linked name.
 
     Indexed outside this declaration (migration 0006): on SQLite by the FTS5 tables
-    `search_trigram` (over `text`) and `search_bigram` (over `grams`), on PostgreSQL by a GIN
-    index over the bigrams as an array.
+    `search_trigram` (over `text`) and `search_bigram` (over `grams`), which the seed fills after
+    inserting the rows; on PostgreSQL by a GIN index over the bigrams as an array.
     """
 
     __tablename__ = "search_term"

@@ -7,11 +7,13 @@ runs after migrating, refills them.
 Autogenerate cannot express the indexes over search_term, so they are written here by hand and
 migrations/env.py leaves them out of its comparison (HAND_MANAGED):
 
-- SQLite: two external-content FTS5 tables kept in step by triggers. search_trigram indexes
-  `text` with the trigram tokenizer (substrings of 3+ characters, by phrase query);
-  search_bigram indexes `grams` (each bigram a token: the ascii tokenizer splits on spaces only,
-  since every ASCII punctuation character is declared a token character and every other
-  character is one already) for 2-character queries; detail=none, a bigram is looked up alone.
+- SQLite: two external-content FTS5 tables over search_term. search_trigram indexes `text` with
+  the trigram tokenizer (substrings of 3+ characters, by phrase query); search_bigram indexes
+  `grams` (each bigram a token: the ascii tokenizer splits on spaces only, since every ASCII
+  punctuation character is declared a token character and every other character is one
+  already) for 2-character queries; detail=none, a bigram is looked up alone. No triggers: the
+  seed, the only writer, fills both with FTS5's 'rebuild' after inserting the terms (one pass,
+  about 11 times faster than a trigger per row).
 - PostgreSQL: a GIN index over string_to_array(grams, ' '). pg_trgm is not used: it takes only
   what the database locale calls alphanumeric, so in a C-locale database a Chinese text has no
   trigrams at all.
@@ -44,26 +46,8 @@ SQLITE_UP = [
     "content_rowid='key', columnsize=0, tokenize='trigram case_sensitive 1')",
     "CREATE VIRTUAL TABLE search_bigram USING fts5(grams, content='search_term', "
     f"content_rowid='key', columnsize=0, detail=none, tokenize={_quoted(BIGRAM_TOKENIZER)})",
-    "CREATE TRIGGER search_term_ai AFTER INSERT ON search_term BEGIN "
-    "INSERT INTO search_trigram(rowid, text) VALUES (new.key, new.text); "
-    "INSERT INTO search_bigram(rowid, grams) VALUES (new.key, new.grams); END",
-    "CREATE TRIGGER search_term_ad AFTER DELETE ON search_term BEGIN "
-    "INSERT INTO search_trigram(search_trigram, rowid, text) VALUES ('delete', old.key, old.text); "
-    "INSERT INTO search_bigram(search_bigram, rowid, grams) VALUES ('delete', old.key, old.grams); "
-    "END",
-    "CREATE TRIGGER search_term_au AFTER UPDATE ON search_term BEGIN "
-    "INSERT INTO search_trigram(search_trigram, rowid, text) VALUES ('delete', old.key, old.text); "
-    "INSERT INTO search_bigram(search_bigram, rowid, grams) VALUES ('delete', old.key, old.grams); "
-    "INSERT INTO search_trigram(rowid, text) VALUES (new.key, new.text); "
-    "INSERT INTO search_bigram(rowid, grams) VALUES (new.key, new.grams); END",
 ]
-SQLITE_DOWN = [
-    "DROP TRIGGER search_term_au",
-    "DROP TRIGGER search_term_ad",
-    "DROP TRIGGER search_term_ai",
-    "DROP TABLE search_bigram",
-    "DROP TABLE search_trigram",
-]
+SQLITE_DOWN = ["DROP TABLE search_bigram", "DROP TABLE search_trigram"]
 POSTGRES_UP = [
     "CREATE INDEX ix_search_term_grams ON search_term USING gin (string_to_array(grams, ' '))"
 ]

@@ -49,9 +49,8 @@ async def search_all(
     """Search across resources."""
     found = await db.run(search, q, paging.limit, paging.offset)
     page = page_request(request, paging)
-    items = [h.model_dump(mode="json") for h in found.hits]
     lines = [
-        csv_line(item, SearchHit) if page.csv else orjson.dumps(item).decode("utf-8")
-        for item in items
+        csv_line(hit, SearchHit) if page.csv else orjson.dumps(hit).decode("utf-8")
+        for hit in found.hits
     ]
     return list_response(request, Page(lines, found.total), page, SearchHit)

@@ -1,4 +1,4 @@
-"""One ranked search across metrics, events, chains and entities, ranked and paged in SQL.
+"""One search across metrics, events, chains and entities, ranked and paged in SQL.
 
 A record matches when the normalised query (app.store.search_text) is a substring of one of
 its search terms: its names, expression, quote or id, or the name of a record it links to. Only
@@ -27,7 +27,7 @@ from app.store.tables import SearchEntry, SearchTerm
 
 TRIGRAM, BIGRAM = "search_trigram", "search_bigram"  # SQLite's FTS5 tables (migration 0006)
 FTS_TABLES = (TRIGRAM, BIGRAM)
-SCALE = 1000  # a score is stored and sorted in thousandths, integer arithmetic on both engines
+SCALE = 1000  # scores are computed and sorted in thousandths: integers, alike on both engines
 
 
 @dataclass(frozen=True)

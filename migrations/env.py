@@ -13,7 +13,12 @@ target_metadata = SQLModel.metadata
 
 # Objects a migration creates by hand (0006: the search indexes) that autogenerate cannot
 # express; FTS5 tables bring shadow tables named after them (search_trigram_data, ...).
-HAND_MANAGED = ("search_trigram", "search_bigram", "ix_search_term_grams")
+HAND_MANAGED = (
+    "search_trigram",
+    "search_bigram",
+    "ix_search_term_grams",
+    "ix_search_term_trigrams",
+)
 
 
 def include_name(name: str | None, type_: str, _parents: object) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.store.search_text import bigrams, normalise, units
+from app.store.search_text import bigrams, normalise, trigrams, units
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,8 @@ def test_bigrams_are_distinct_sorted_and_mark_spaces() -> None:
     assert bigrams("a bab") == ["_b", "a_", "ab", "ba"]
     assert bigrams("株洲株洲") == ["株洲", "洲株"]  # by code point: 株 U+682A, 洲 U+6D32
     assert bigrams("x") == []
+
+
+def test_trigrams_are_distinct_sorted_and_keep_spaces() -> None:
+    assert trigrams("a bab") == [" ba", "a b", "bab"]
+    assert trigrams("ab") == []

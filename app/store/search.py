@@ -4,7 +4,8 @@ A record matches when the normalised query (app.store.search_text) is a substrin
 its search terms: its names, expression, quote or id, or the name of a record it links to. Only
 the terms the index finds are read: on SQLite the FTS5 trigram table (3+ characters, a phrase
 query is an exact substring match) or the bigram table (2 characters: one token); on PostgreSQL
-the GIN index over the bigrams (every bigram of the query must be there), rechecked by LIKE.
+a GIN index over the bigrams (2 characters) or over the trigrams (every trigram of the query,
+then LIKE).
 
 Score, in thousandths: 1000 × tier (4 name, 3 expression, 2 quote, 1 id, 0 a linked name) plus
 1000 when the term is the query, else ⌊1000 × words(query) / (words(term) + 1)⌋ (a share below
@@ -22,7 +23,7 @@ from sqlmodel import col, select
 
 from app.store.paging import like_pattern
 from app.store.reader import Reader
-from app.store.search_text import bigrams, normalise, units
+from app.store.search_text import bigrams, normalise, trigrams, units
 from app.store.tables import SearchEntry, SearchTerm
 
 TRIGRAM, BIGRAM = "search_trigram", "search_bigram"  # SQLite's FTS5 tables (migration 0006)
@@ -45,13 +46,17 @@ def _fts(table: str) -> ColumnElement[bool]:
     return col(SearchTerm.key).in_(keys.where(text(f"{table} MATCH :match")))
 
 
-def _gin() -> ColumnElement[bool]:
-    """Terms holding every bigram of :grams (the GIN index), then truly holding :pattern."""
+def _bigram_gin() -> ColumnElement[bool]:
+    """Terms holding the bigram in :grams (a GIN index; exact, as a query of 2 is its bigram)."""
     # The separator is a literal, so the expression is the indexed one.
     grams = func.string_to_array(col(SearchTerm.grams), literal_column("' '"))
-    return grams.op("@>")(bindparam("grams")) & col(SearchTerm.text).like(
-        bindparam("pattern"), escape="\\"
-    )
+    return grams.op("@>")(bindparam("grams"))
+
+
+def _trigram_gin() -> ColumnElement[bool]:
+    """Terms holding every trigram of :grams (a GIN index), then truly holding :pattern."""
+    held = func.search_trigrams(col(SearchTerm.text)).op("@>")(bindparam("grams"))
+    return held & col(SearchTerm.text).like(bindparam("pattern"), escape="\\")
 
 
 def _score() -> ColumnElement[int]:
@@ -109,11 +114,15 @@ def search(db: Reader, q: str, limit: int, offset: int) -> Found:
         shape = BIGRAM if len(needle) == 2 else TRIGRAM
         params["match"] = '"' + needle.replace('"', '""') + '"'
         where: Callable[[], ColumnElement[bool]] = lambda: _fts(shape)  # noqa: E731
-    else:
-        shape = "gin"
+    elif len(needle) == 2:
+        shape = BIGRAM
         params["grams"] = bigrams(needle)
+        where = _bigram_gin
+    else:
+        shape = TRIGRAM
+        params["grams"] = trigrams(needle)
         params["pattern"] = like_pattern(needle)
-        where = _gin
+        where = _trigram_gin
     found = db.rows(("search", shape), _page(where), {**params, "limit": limit, "offset": offset})
     if found:
         total = int(found[0][7])

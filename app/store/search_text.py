@@ -43,3 +43,8 @@ def bigrams(normal: str) -> list[str]:
     """The distinct two-character substrings of a normalised text, a space written as "_"."""
     marked = normal.replace(SPACE, GRAM_SPACE)
     return sorted({marked[i : i + 2] for i in range(len(marked) - 1)})
+
+
+def trigrams(normal: str) -> list[str]:
+    """The distinct three-character substrings of a normalised text, spaces as they are."""
+    return sorted({normal[i : i + 3] for i in range(len(normal) - 2)})

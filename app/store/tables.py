@@ -160,7 +160,7 @@ class SearchTerm(SQLModel, table=True):
     __tablename__ = "search_term"
 
     key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    entry: int = Field(foreign_key="search_entry.key")
+    entry: int = Field(foreign_key="search_entry.key", index=True)  # a reseed deletes entries
     tier: int = Field(description="4 name, 3 expression, 2 quote, 1 id, 0 a linked name.")
     units: int = Field(description="Words in `text`; a Chinese character is one.")
     text: str = Field(description="The normalised text (app.store.search_text).")

@@ -14,9 +14,10 @@ migrations/env.py leaves them out of its comparison (HAND_MANAGED):
   already) for 2-character queries; detail=none, a bigram is looked up alone. No triggers: the
   seed, the only writer, fills both with FTS5's 'rebuild' after inserting the terms (one pass,
   about 11 times faster than a trigger per row).
-- PostgreSQL: a GIN index over string_to_array(grams, ' '). pg_trgm is not used: it takes only
-  what the database locale calls alphanumeric, so in a C-locale database a Chinese text has no
-  trigrams at all.
+- PostgreSQL: two GIN indexes, over the bigrams (string_to_array(grams, ' '), for 2-character
+  queries) and over the trigrams of `text` (search_trigrams(text), an immutable SQL function
+  defined here, for 3+ characters). pg_trgm is not used: it takes only what the database locale
+  calls alphanumeric, so in a C-locale database a Chinese text has no trigrams at all.
 
 Revision ID: 0006
 Revises: 0005
@@ -49,9 +50,17 @@ SQLITE_UP = [
 ]
 SQLITE_DOWN = ["DROP TABLE search_bigram", "DROP TABLE search_trigram"]
 POSTGRES_UP = [
-    "CREATE INDEX ix_search_term_grams ON search_term USING gin (string_to_array(grams, ' '))"
+    "CREATE INDEX ix_search_term_grams ON search_term USING gin (string_to_array(grams, ' '))",
+    "CREATE FUNCTION search_trigrams(t text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+    "AS $$ SELECT coalesce(array_agg(DISTINCT substr(t, i, 3)), '{}') "
+    "FROM generate_series(1, length(t) - 2) AS i $$",
+    "CREATE INDEX ix_search_term_trigrams ON search_term USING gin (search_trigrams(text))",
 ]
-POSTGRES_DOWN = ["DROP INDEX ix_search_term_grams"]
+POSTGRES_DOWN = [
+    "DROP INDEX ix_search_term_trigrams",
+    "DROP FUNCTION search_trigrams(text)",
+    "DROP INDEX ix_search_term_grams",
+]
 
 
 def _execute(sqlite: list[str], postgres: list[str]) -> None:
@@ -86,12 +95,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["entry"], ["search_entry.key"]),
         sa.PrimaryKeyConstraint("key"),
     )
+    # Deleting the entries (a PostgreSQL reseed) checks the key against every term: indexed.
+    op.create_index(op.f("ix_search_term_entry"), "search_term", ["entry"], unique=False)
     _execute(SQLITE_UP, POSTGRES_UP)
 
 
 def downgrade() -> None:
     """Revert."""
     _execute(SQLITE_DOWN, POSTGRES_DOWN)
+    op.drop_index(op.f("ix_search_term_entry"), table_name="search_term")
     op.drop_table("search_term")
     op.drop_table("search_entry")
     op.create_table(

@@ -154,7 +154,7 @@ class SearchTerm(SQLModel, table=True):
 
     Indexed outside this declaration (migration 0006): on SQLite by the FTS5 tables
     `search_trigram` (over `text`) and `search_bigram` (over `grams`), which the seed fills after
-    inserting the rows; on PostgreSQL by a GIN index over the bigrams as an array.
+    inserting the rows; on PostgreSQL by GIN indexes over the bigrams and over the trigrams.
     """
 
     __tablename__ = "search_term"
@@ -164,7 +164,7 @@ class SearchTerm(SQLModel, table=True):
     tier: int = Field(description="4 name, 3 expression, 2 quote, 1 id, 0 a linked name.")
     units: int = Field(description="Words in `text`; a Chinese character is one.")
     text: str = Field(description="The normalised text (app.store.search_text).")
-    grams: str = Field(description="Its distinct bigrams, space-separated.")
+    grams: str = Field(description="Its distinct bigrams, space-separated (a space in one: _).")
 
 
 class DatasetInfo(SQLModel, table=True):

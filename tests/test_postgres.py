@@ -134,7 +134,12 @@ def test_postgres_search_answers_byte_for_byte_as_sqlite(pg_url: str, client: Te
     empty: set[str] = set()
     with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
         for q in SEARCHES:
-            for extra in ({"limit": 500}, {"limit": 3, "offset": 2}, {"format": "csv"}):
+            for extra in (
+                {"limit": 500},
+                {"limit": 3, "offset": 2},
+                {"offset": 500},
+                {"format": "csv"},
+            ):
                 params = {"q": q, **extra}
                 ours, theirs = (
                     pg.get("/v1/search", params=params),

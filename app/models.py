@@ -270,7 +270,10 @@ class SearchHit(SQLModel):
     id: str
     name: Bilingual
     quote: str
-    score: float = Field(description="Higher is better: name matches outrank quote matches.")
+    score: float = Field(
+        description="Higher is better: 5 = its own name is the query, 4–5 its name contains it, "
+        "3–4 its expression, 2–3 its quote, 1–2 its id, 0–1 a linked record's name."
+    )
     url: str
 
 

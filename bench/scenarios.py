@@ -7,12 +7,14 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-SEARCH_TERM = "地区生产总值"
+from synth import clone_city
+
 METRIC_ID = "gdp-2021-q1-q3"
 INDICATOR = "gdp-growth"
 
-# Our search looks in names (zh, en), expressions, quotes and ids of four tables; Datasette has
-# no such view, so it runs the same LIKE match as one SQL query (no ranking: sorted by type, id).
+# Our search looks in names (zh, en), expressions, quotes and ids of four tables (and the names of
+# linked records); Datasette has no such view, so it runs a LIKE match over the same columns of
+# the four tables as one SQL query (no links, no ranking: sorted by type, id).
 _NAMED = ("name_zh", "name_en", "as_written", "quote", "id")
 _SEARCHED = {
     "metric": ("name_zh", "name_en", _NAMED),
@@ -28,6 +30,10 @@ SEARCH_SQL = (
     )
     + "\norder by type, id limit 50"
 )
+_SEARCH_NOTE = (
+    "one SQL query (?sql=): LIKE over the same columns of the four tables, union all, "
+    "order by type, id, limit 50; no links, no ranking"
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,9 @@ class Scenario:
     """One request, on our server and (when it has one) on Datasette.
 
     Templates take {sfx} (the clone suffix of the scale dataset, "" on the small one) and, for
-    Datasette, {db} (the database name: the file stem).
+    Datasette, {db} (the database name: the file stem). A search scenario's query is a
+    template over {city_zh} and {city_en}: the city of that clone (株洲 / Zhuzhou on the small
+    data; see synth.clone_city), so a selective query stays selective on the scaled data.
     """
 
     key: str
@@ -45,11 +53,21 @@ class Scenario:
     datasette_note: str = ""
     revalidate: bool = False  # send If-None-Match with the ETag of the 200: expect 304
     paged: bool = False  # a filtered or paged query with limit 50 (target 3)
+    search: str | None = None  # the query of a search scenario (then ours/datasette are unused)
+
+    def query(self, sfx: str) -> str:
+        zh, en = clone_city(sfx)
+        return (self.search or "").format(city_zh=zh, city_en=en)
 
     def ours_target(self, sfx: str) -> str:
+        if self.search is not None:
+            return "/v1/search?" + urlencode({"q": self.query(sfx)}, quote_via=quote)
         return self.ours.format(sfx=sfx)
 
     def datasette_target(self, db: str, sfx: str) -> str | None:
+        if self.search is not None:
+            p = f"%{self.query(sfx)}%"
+            return f"/{db}.json?" + urlencode({"sql": SEARCH_SQL, "p": p, "_shape": "objects"})
         return self.datasette.format(db=db, sfx=sfx) if self.datasette else None
 
     @property
@@ -84,14 +102,40 @@ SCENARIOS = [
         "/{db}/event.json?_size=50&_sort=date_start&_shape=objects",
         paged=True,
     ),
+    # Search: selective queries (a clone's city and what is named after it match one clone's
+    # records on the scaled data, about as many as on the small data) and a broad one (轨道交通
+    # is in quotes and shared names, so it matches every clone: 1000× as many records).
     Scenario(
         "search",
-        f"search {SEARCH_TERM}",
-        f"/v1/search?q={quote(SEARCH_TERM)}",
-        "/{db}.json?"
-        + urlencode({"sql": SEARCH_SQL, "p": f"%{SEARCH_TERM}%", "_shape": "objects"}),
-        datasette_note="one SQL query (?sql=): LIKE over the same columns of the four tables, "
-        "union all, order by type, id, limit 50; no ranking",
+        "search, selective, 3+ Chinese characters: 株洲高新区 (a clone's city + 高新区)",
+        "",
+        None,
+        datasette_note=_SEARCH_NOTE,
+        search="{city_zh}高新区",
+    ),
+    Scenario(
+        "search-2",
+        "search, selective, 2 Chinese characters: 株洲 (a clone's city)",
+        "",
+        None,
+        datasette_note=_SEARCH_NOTE,
+        search="{city_zh}",
+    ),
+    Scenario(
+        "search-en",
+        "search, selective, an English word: Zhuzhou (a clone's city)",
+        "",
+        None,
+        datasette_note=_SEARCH_NOTE,
+        search="{city_en}",
+    ),
+    Scenario(
+        "search-broad",
+        "search, broad: 轨道交通",
+        "",
+        None,
+        datasette_note=_SEARCH_NOTE,
+        search="轨道交通",
     ),
     Scenario(
         "csv",

@@ -1,4 +1,5 @@
-"""Generate the synthetic scale seed: the real document folder cloned N times, ids suffixed."""
+"""Generate the synthetic scale seed: the real document folder cloned N times, ids suffixed, and
+each clone about a city of its own (names only: quotes stay verbatim)."""
 
 import datetime as dt
 import json
@@ -20,6 +21,52 @@ VERBATIM_FILES = ("coverage.toml",)  # no ids in them: copied byte for byte
 def clone_suffix(i: int) -> str:
     """The suffix of clone i (1-based): -c0001, -c0002, ..."""
     return f"-c{i:04d}"
+
+
+# Each clone is the same article about another city: where a name (or an event's title) says
+# 株洲 / Zhuzhou, the clone's says its own city (株洲高新区 → 瑾雯高新区, Zhuzhou → Fadime), so a
+# query for the city finds that clone's records, named after it or linked to one that is, as
+# many as 株洲 / Zhuzhou find on the real document. Other names are shared, and quotes cannot
+# change (their offsets are checked against the same text): whatever they say matches every
+# clone, as a broad query should.
+CITY = ("株洲", "Zhuzhou")
+CITY_CHARACTERS = "岚澜峪瀚鹭屿枫棠桦楠翎琦瑜珂璞瑾芷蘅黛霁雯晖昀旻暄煦炜烨焱淼沁泓"  # 32
+SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]  # 70
+MAX_COPIES = len(CITY_CHARACTERS) ** 2 - 1
+
+
+def clone_city(sfx: str) -> tuple[str, str]:
+    """The city (two Chinese characters, one English word) of the clone with this suffix;
+    株洲 / Zhuzhou for "" (the real document)."""
+    if not sfx:
+        return CITY
+    i = int(sfx.removeprefix("-c"))
+    n = len(CITY_CHARACTERS)
+    zh = CITY_CHARACTERS[i // n % n] + CITY_CHARACTERS[i % n]
+    m = len(SYLLABLES)
+    en = SYLLABLES[i % m] + SYLLABLES[i // m % m] + SYLLABLES[(i * 37 + 11) % m]
+    return zh, en.capitalize()
+
+
+def _rename(row: dict[str, Any], field: str, city: tuple[str, str]) -> None:
+    names = row.get(field)
+    if isinstance(names, dict):
+        row[field] = {
+            "zh": str(names["zh"]).replace(CITY[0], city[0]),
+            "en": str(names["en"]).replace(CITY[1], city[1]),
+        }
+
+
+def _check_cities(folder: Path, copies: int) -> None:
+    """No seed file may hold a clone's city, or a query for it would not be selective."""
+    if copies > MAX_COPIES:
+        raise ValueError(f"at most {MAX_COPIES} copies have distinct cities")
+    text = "".join(p.read_text("utf-8") for p in folder.rglob("*") if p.suffix in {".txt", ".toml"})
+    folded = text.casefold()
+    for i in range(1, copies + 1):
+        zh, en = clone_city(clone_suffix(i))
+        if zh in text or en.casefold() in folded:
+            raise ValueError(f"clone {i}'s city {zh}/{en} occurs in {folder}")
 
 
 # --- a tiny TOML writer: enough for the seed files (strings, ints, dates, lists, inline tables)
@@ -89,6 +136,7 @@ def generate(seed_dir: Path, out: Path, copies: int) -> None:
         shutil.rmtree(out)
     (out / "documents").mkdir(parents=True)
     shutil.copyfile(seed_dir / "indicators.toml", out / "indicators.toml")
+    _check_cities(seed_dir, copies)
     for folder in sorted(p for p in (seed_dir / "documents").iterdir() if p.is_dir()):
         meta = tomllib.loads((folder / "document.toml").read_text("utf-8"))
         parsed = {
@@ -105,6 +153,7 @@ def generate(seed_dir: Path, out: Path, copies: int) -> None:
         verbatim = {n: (folder / n).read_bytes() for n in VERBATIM_FILES if (folder / n).exists()}
         for i in range(1, copies + 1):
             sfx = clone_suffix(i)
+            city = clone_city(sfx)
             target = out / "documents" / (meta["id"] + sfx)
             target.mkdir()
             (target / "document.toml").write_text(dumps({**meta, "id": meta["id"] + sfx}), "utf-8")
@@ -117,4 +166,5 @@ def generate(seed_dir: Path, out: Path, copies: int) -> None:
                 rows = [dict(r) for r in parsed[name][key]]
                 for row in rows:
                     _suffix_refs(row, fields, local, sfx)
+                    _rename(row, "title" if key == "event" else "name", city)
                 (target / name).write_text(dumps({key: rows}), "utf-8")

@@ -3,10 +3,12 @@
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from app.config import Settings
@@ -14,8 +16,12 @@ from app.dataset.errors import DatasetError
 from app.dataset.load import seed_database
 from app.main import create_app
 from app.store.engines import readonly_engine
-from app.store.migrations import downgrade, upgrade
+from app.store.migrations import alembic_config, downgrade, upgrade
+from app.store.reader import Reader
+from app.store.search import search
+from app.store.search_text import trigrams
 from tests.conftest import SEED_DIR, require_service
+from tests.test_api_search import QUERIES, RANKING
 
 pytestmark = pytest.mark.postgres
 
@@ -139,3 +145,78 @@ def test_postgres_answers_every_text_parameter_as_sqlite_does(
             ours, theirs = pg.get(path), client.get(path)
             assert ours.status_code == theirs.status_code == status, path
             assert ours.content == theirs.content, path
+
+
+# Every query of the search tests, and edge cases: shorter than two characters once normalised,
+# nowhere in the data, ASCII quotes (the text has “”), LIKE's wildcards in the query.
+NOTHING = {"a-", "不存在的词语", '"本土"', "a_b"}
+SEARCHES = sorted({q for q, _, _ in RANKING} | set(QUERIES) | NOTHING | {"3%"})
+
+
+def test_postgres_search_answers_byte_for_byte_as_sqlite(pg_url: str, client: TestClient) -> None:
+    seed_database(pg_url, SEED_DIR)
+    empty: set[str] = set()
+    with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
+        for q in SEARCHES:
+            for extra in (
+                {"limit": 500},
+                {"limit": 3, "offset": 2},
+                {"offset": 500},
+                {"format": "csv"},
+            ):
+                params = {"q": q, **extra}
+                ours, theirs = (
+                    pg.get("/v1/search", params=params),
+                    client.get("/v1/search", params=params),
+                )
+                assert ours.status_code == theirs.status_code == 200, params
+                assert ours.content == theirs.content, params
+            if theirs.headers["x-total-count"] == "0":
+                empty.add(q)
+    assert empty == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("q", "index"),
+    [
+        ("轨道", "ix_search_term_grams"),
+        ("轨道交通", "ix_search_term_trigrams"),
+        ("new energy", "ix_search_term_trigrams"),
+    ],
+)
+def test_postgres_search_is_served_by_a_gin_index(pg_url: str, q: str, index: str) -> None:
+    seed_database(pg_url, SEED_DIR)
+    engine = readonly_engine(pg_url)
+    executed: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        executed.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    assert search(Reader(engine), q, 5, 0).total > 0
+    event.remove(engine, "before_cursor_execute", record)
+    assert len(executed) == 1
+    with engine.connect() as conn:
+        # The table is tiny, so a scan of it (or of an index in entry order, for the GROUP BY)
+        # costs nothing: leave the planner only bitmap scans, i.e. a GIN index with its query.
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql("SET enable_indexscan = off")
+        sql, params = executed[0]
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
+    engine.dispose()
+    assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
+@pytest.mark.parametrize("sample", ["轨道交通装备", "new energy vehicles", "ab", "“3+3+2” 体系"])
+def test_postgres_trigrams_are_the_ones_the_query_asks_for(pg_url: str, sample: str) -> None:
+    upgrade(pg_url)
+    engine = readonly_engine(pg_url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT search_trigrams(:t)"), {"t": sample}).scalar_one()
+    engine.dispose()
+    assert sorted(found) == trigrams(sample)
+
+
+def test_postgres_alembic_check_reports_no_drift(pg_url: str) -> None:
+    upgrade(pg_url)
+    command.check(alembic_config(pg_url))

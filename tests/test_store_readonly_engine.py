@@ -31,6 +31,9 @@ ATTEMPTS = {
     "analyze": "ANALYZE",
     "vacuum": "VACUUM",
     "begin immediate": "BEGIN IMMEDIATE",
+    "update sqlite_master": "UPDATE sqlite_master SET sql = '' WHERE name = 'metric'",
+    "rebuild search index": "INSERT INTO search_trigram(search_trigram) VALUES ('rebuild')",
+    "delete search terms": "DELETE FROM search_term",
 }
 
 
@@ -77,6 +80,10 @@ def test_reads_still_work_and_readiness_can_run_its_integrity_probe(
         assert conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"
         with_cte = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
         assert conn.execute(text(with_cte + "SELECT sum(i) FROM n")).scalar_one() == 6
+        # Both FTS5 search indexes open and answer (their constructors pass the authorizer).
+        for table, phrase in (("search_trigram", "轨道交"), ("search_bigram", "株洲")):
+            found = f"SELECT count(*) FROM {table} WHERE {table} MATCH :q"
+            assert conn.execute(text(found), {"q": f'"{phrase}"'}).scalar_one() > 0
     assert client.get("/readyz").status_code == 200
 
 

@@ -90,7 +90,7 @@ def examples(db: Reader) -> dict[str, Any]:
     entity = _first(db, Entity, "zhuzhou")
     document = _first(db, Document)
     version = info.dataset_version(db)
-    hits = search(db, "地区生产总值")[:2]
+    found = search(db, "地区生产总值", 2, 0)
     card = EmbedTarget("metric", metric["id"], "zh", "light")
     return {
         "list_metrics": _page([metric], counts["metrics"]),
@@ -106,7 +106,7 @@ def examples(db: Reader) -> dict[str, Any]:
         "list_documents": _page([document], counts["documents"]),
         "get_document": document,
         "search": _page(
-            [{**h.model_dump(mode="json"), "url": EXAMPLE_BASE + h.url} for h in hits], len(hits)
+            [{**hit, "url": EXAMPLE_BASE + hit["url"]} for hit in found.hits], found.total
         ),
         "get_dataset": describe_dataset(db, EXAMPLE_BASE).model_dump(mode="json"),
         "get_datapackage": datapackage(EXAMPLE_BASE, version, info.document_summaries(db)),

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from app.dataset.records import LinkRow
 from app.dataset.rendering import row_of
-from app.dataset.search_index import search_entry
+from app.dataset.search_index import search_rows
 from app.models import (
     ChainPublic,
     DocumentPublic,
@@ -153,10 +153,7 @@ def rows(records: Records, links: set[LinkRow]) -> list[SQLModel]:
     )
     out.extend(row_of(Indicator, i) for i in records.indicators)
     out.extend(Link(source_type=a, source_id=b, target_type=c, target_id=d) for a, b, c, d in links)
-    out.extend(search_entry(T.metric, m) for m in records.metrics)
-    out.extend(search_entry(T.industry_chain, c) for c in records.chains)
-    out.extend(search_entry(T.entity, e) for e in records.entities)
-    out.extend(search_entry(T.event, e) for e in records.events)
+    out.extend(search_rows(records.metrics, records.chains, records.events, records.entities))
     return out
 
 

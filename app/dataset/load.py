@@ -24,6 +24,7 @@ from app.dataset.build import BuiltDataset, build
 from app.dataset.files import load_seed
 from app.store.engines import is_sqlite, sqlite_path, writable_engine
 from app.store.migrations import upgrade
+from app.store.search import FTS_TABLES
 from app.store.tables import DatasetInfo
 
 
@@ -137,6 +138,8 @@ def _write_sqlite(path: Path, built: BuiltDataset) -> None:
         try:
             with Session(engine) as session:
                 _insert(session, built)
+                for table in FTS_TABLES:  # index every search term in one pass
+                    session.execute(text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))
                 session.commit()
             with engine.connect() as conn:
                 if conn.execute(text("PRAGMA integrity_check")).scalar_one() != "ok":

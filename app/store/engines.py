@@ -41,11 +41,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 READ_ACTIONS = frozenset(
     {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 )
-READ_PRAGMAS = frozenset({"quick_check", "table_info", "table_xinfo", "index_list", "index_info"})
+READ_PRAGMAS = frozenset(
+    {"quick_check", "table_info", "table_xinfo", "index_list", "index_info", "data_version"}
+)
+# Opening an FTS5 table (the search indexes) declares its columns, which SQLite authorizes as
+# an UPDATE of `sqlite_master`, and reads `PRAGMA data_version` (above). Letting that through
+# writes nothing: SQLite refuses an UPDATE of `sqlite_master` itself without `writable_schema`,
+# which this authorizer refuses, and the file is open read-only with `query_only` on.
+SCHEMA_TABLE = "sqlite_master"
 
 
 def _authorize(action: int, arg1: str | None, *_: str | None) -> int:
     if action in READ_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg1 in READ_PRAGMAS):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and arg1 == SCHEMA_TABLE:
         return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY
 

@@ -8,7 +8,7 @@ holds every table to that rule.
 
 from datetime import date
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
 from app.models import ChainBase, DocumentBase, EntityBase, IndicatorBase, MetricDerived
@@ -135,18 +135,36 @@ class Link(SQLModel, table=True):
 
 
 class SearchEntry(SQLModel, table=True):
-    """One searchable record: its labels, and all its text casefolded into one column."""
+    """One searchable record: what its hit shows. `key` numbers records by type, then id."""
 
     __tablename__ = "search_entry"
+    __table_args__ = (UniqueConstraint("type", "id", name="uq_search_entry_type_id"),)
 
-    type: str = Field(primary_key=True)
-    id: str = Field(primary_key=True)
+    key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    type: str
+    id: str
     name_zh: str
     name_en: str
-    as_written: str | None = None
     quote: str
     url: str
-    text: str = Field(description="Names, expression, quote and id, casefolded.")
+
+
+class SearchTerm(SQLModel, table=True):
+    """One text a record is found by: a name, its expression, quote or id, or a linked name.
+
+    Indexed outside this declaration (migration 0006): on SQLite by the FTS5 tables
+    `search_trigram` (over `text`) and `search_bigram` (over `grams`), which the seed fills after
+    inserting the rows; on PostgreSQL by GIN indexes over the bigrams and over the trigrams.
+    """
+
+    __tablename__ = "search_term"
+
+    key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    entry: int = Field(foreign_key="search_entry.key", index=True)  # a reseed deletes entries
+    tier: int = Field(description="4 name, 3 expression, 2 quote, 1 id, 0 a linked name.")
+    units: int = Field(description="Words in `text`; a Chinese character is one.")
+    text: str = Field(description="The normalised text (app.store.search_text).")
+    grams: str = Field(description="Its distinct bigrams, space-separated (a space in one: _).")
 
 
 class DatasetInfo(SQLModel, table=True):

@@ -23,20 +23,21 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
     response_model=ListOf[SearchHit],
     responses=LIST_RESPONSES,
     operation_id="search",
-    description="Case-insensitive substring search over names (zh and en), expressions, quotes "
-    "and ids of metrics, industry chains, events and entities, ranked: a match in a name beats "
-    "one in an expression, which beats one in a quote; an exact or whole-word match beats a "
-    "partial one. Chinese substrings of two characters and up, and English words, both work.",
+    description="Search names (zh and en), expressions, quotes and ids of metrics, industry "
+    "chains, events and entities, and the names of the records each links to (its subject, "
+    "entities, chains, metrics). Matching ignores case, hyphens and spacing; Chinese and English "
+    "substrings of two characters and up both work. Best first: `score` 5 means the record's "
+    "own name is the query; 4–5 its name contains it, 3–4 its expression, 2–3 its quote, "
+    "1–2 its id, 0–1 only a linked record's name; the fraction grows with the share of that text "
+    "the query covers. Equal scores go by type (metric, industry chain, event, entity), then id.",
 )
 async def search_all(request: Request, db: ReaderDep, paging: PagingDep, q: SearchText) -> Response:
     """Search across resources."""
-    hits = await db.run(search, q)
     page = page_request(request, paging)
-    end = None if page.limit is None else page.offset + page.limit
+    found = await db.run(search, q, page.bound, page.offset)
     base = base_url(request.scope)
-    items = [{**h.model_dump(mode="json"), "url": base + h.url} for h in hits[page.offset : end]]
     lines = [
-        csv_line(item, SearchHit) if page.csv else orjson.dumps(item).decode("utf-8")
-        for item in items
+        csv_line(hit, SearchHit) if page.csv else orjson.dumps(hit).decode("utf-8")
+        for hit in ({**hit, "url": base + hit["url"]} for hit in found.hits)
     ]
-    return list_response(request, Page(lines, len(hits)), page, SearchHit, paging.bom)
+    return list_response(request, Page(lines, found.total), page, SearchHit, paging.bom)

@@ -2,15 +2,19 @@
 uvicorn running `app.main:app` (tests/live.py), with every request off the machine aborted.
 
 A second server on another loopback port (Python's http.server) plays the third-party page
-that pastes our oEmbed snippets. The screenshots the README shows are written here, into
-docs/screenshots/ (SCREENSHOTS): the dashboard, a card, a chart and a badge, in zh and en.
+that pastes our oEmbed snippets. The screenshots the README shows are taken here: the
+dashboard, a card, a chart and a badge, in zh and en. They go to a temporary directory, so a test
+run leaves the checkout as it found it; `UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/
+(SCREENSHOTS) instead, to refresh the README's.
 """
 
 import base64
 import hashlib
 import json
 import re
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,12 @@ from tests.conftest import require_service
 from tests.live import static_site
 
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+SHOTS = (
+    SCREENSHOTS
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="zhuzhou-screenshots-"))
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The files the README shows, each written by one test below.
 README_SCREENSHOTS = [
     f"{what}-{lang}.png"
@@ -126,14 +136,15 @@ class Watched:
         assert self.blocked == []
 
     def shot(self, name: str, locator: Any = None) -> Path:
-        """A screenshot for the README (docs/screenshots/<name>.png)."""
+        """A screenshot for the README (<name>.png in SHOTS), checked to be a PNG."""
         assert f"{name}.png" in README_SCREENSHOTS, name
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
         if locator is None:  # the top of the page: what a reader sees first
             self.page.screenshot(path=str(path), full_page=True, clip=TOP_OF_PAGE)
         else:
             locator.screenshot(path=str(path))
+        assert path.read_bytes().startswith(PNG_SIGNATURE), path
         return path
 
     def close(self) -> None:

@@ -4,10 +4,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import numbers, urls
-from .assets import render
+from .page import render_page
 from .quotes import highlight
 from .view import Lang, Metric, Text, Theme
-from .words import CATEGORY, KIND, PERIOD_TYPE, PUNCTUATION, ui, word
+from .words import CATEGORY, KIND, PERIOD_TYPE, ui, word
 
 
 def card_context(
@@ -88,14 +88,6 @@ def render_card(
         raw, lang=lang, base_url=base_url, subject_name=subject_name, document_title=document_title
     )
     page_url = urls.card_url(base_url, card["id"], lang, theme)
-    return render(
-        "embed/card.html",
-        card=card,
-        lang=lang,
-        theme=theme,
-        t=lambda key, **values: ui(key, lang, **values),
-        p=PUNCTUATION[lang],
-        base_url=base_url,
-        page_url=page_url,
-        oembed_url=urls.oembed_url(base_url, page_url),
+    return render_page(
+        "embed/card.html", lang=lang, theme=theme, base_url=base_url, page_url=page_url, card=card
     )

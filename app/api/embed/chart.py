@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import numbers, urls
-from .assets import render
+from .page import render_page
 from .quotes import highlight
 from .view import Indicator, Lang, Metric, Text, Theme
 from .words import BASIS, KIND, PERIOD_TYPE, PUNCTUATION, ui, word
@@ -181,14 +181,11 @@ def render_chart_page(
     """
     chart = chart_context(raw, lang=lang, base_url=base_url, subject_names=subject_names)
     page_url = urls.chart_url(base_url, chart["id"], lang, theme)
-    return render(
+    return render_page(
         "embed/chart.html",
-        chart=chart,
         lang=lang,
         theme=theme,
-        t=lambda key, **values: ui(key, lang, **values),
-        p=PUNCTUATION[lang],
         base_url=base_url,
         page_url=page_url,
-        oembed_url=urls.oembed_url(base_url, page_url),
+        chart=chart,
     )

@@ -101,8 +101,14 @@ def run(
     reseed: Callable[[str], None],
     seconds: float,
     clients: int = 6,
+    reseeds: int = 3,
+    at_most: float = 120,
+    hold: float = 0.0,
 ) -> Tally:
-    """Clients fetch URLS in turn while reseed(version) alternates the versions of refs."""
+    """Clients fetch URLS in turn while reseed(version) alternates the versions of refs: for
+    `seconds` and at least `reseeds` reseeds (a busy machine seeds slower), `at_most` seconds.
+    Each version stays at least `hold` seconds: a server that learns of a reseed by polling
+    (PostgreSQL, every second) would otherwise miss versions whose turn falls between polls."""
     tally = Tally()
     stop = threading.Event()
     versions = list(refs)
@@ -134,12 +140,16 @@ def run(
             n += 1
             reseed(versions[n % len(versions)])
             tally.reseeds += 1
+            stop.wait(hold)
 
     threads = [threading.Thread(target=client_loop, args=(k,)) for k in range(clients)]
     threads.append(threading.Thread(target=reseed_loop))
     for t in threads:
         t.start()
+    started = time.monotonic()
     time.sleep(seconds)
+    while tally.reseeds < reseeds and time.monotonic() - started < at_most:
+        time.sleep(0.1)
     stop.set()
     for t in threads:
         t.join(60)

@@ -44,6 +44,29 @@ def test_a_csv_without_limit_is_the_whole_sorted_list(
     assert "content-length" not in response.headers  # streamed
 
 
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_no_csv_cell_would_open_as_a_spreadsheet_formula(client: TestClient, url: str) -> None:
+    """Cells are served as they are (README, "Representations and exports"); this holds the data
+    to it: a cell may start like a formula only when it is a number, such as -3.2."""
+    text = client.get(_with(url, "format=csv")).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) > 1
+    risky = [c for row in rows for c in row if c.startswith(FORMULA_START) and not _is_number(c)]
+    assert risky == []
+
+
 @pytest.mark.parametrize("url", LISTS)
 def test_ndjson_is_one_record_a_line_whole_and_streamed(client: TestClient, url: str) -> None:
     for response in (

@@ -94,6 +94,17 @@ CASES: list[tuple[Metric, str, str, str]] = [
         "4,390,000,000 CNY",
         "4.39 billion yuan",
     ),
+    # The source's decimal places stay in the reading (not in the normalised value).
+    (metric(7.0, "percent", as_written="7.0%"), "7%", "7%", "7.0%"),
+    (metric(15.15, "km2", as_written="15.15平方公里"), "15.15平方公里", "15.15 km²", "15.15 km²"),
+    (metric(9.9, "percent", as_written="9.9%"), "9.9%", "9.9%", "9.9%"),
+    (metric(2.0, "count", "range", "2.0至3个", 3.0), "2至3", "2–3", "2.0–3"),
+    (
+        metric(30.0, "percent", "more_than", "超过30.00%"),
+        "超过30%",
+        "more than 30%",
+        "more than 30.00%",
+    ),
 ]
 
 

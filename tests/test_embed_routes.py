@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -107,6 +108,40 @@ def test_a_badge_may_say_its_own_label(client: TestClient) -> None:
     svg = client.get(f"/embed/metrics/{GDP}/badge.svg", params={"label": "GDP 2021 Q1–Q3"}).text
     assert ">GDP 2021 Q1–Q3</text>" in svg
     assert client.get(f"/embed/metrics/{GDP}/badge.svg", params={"label": ""}).status_code == 422
+
+
+# What would make the SVG not well-formed XML (XML 1.0 §2.2), or show nothing.
+UNSHOWABLE = [
+    "a\x01b",
+    "a\x00",
+    "\x7f",
+    "a\tb",
+    "a\nb",
+    "\x1b[31m",
+    "a\ufffeb",
+    "\uffff",
+    " ",
+    "\u3000",
+]
+
+
+@pytest.mark.parametrize("label", UNSHOWABLE)
+def test_a_label_that_cannot_be_shown_is_a_422_problem(client: TestClient, label: str) -> None:
+    response = client.get(f"/embed/metrics/{GDP}/badge.svg", params={"label": label})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["loc"] for e in response.json()["errors"]] == [["query", "label"]]
+
+
+@pytest.mark.parametrize("label", ['<a & "b">', "株洲 · GDP", "\u0085x", "x\U0001f600", " x "])
+def test_every_label_we_accept_makes_well_formed_svg(client: TestClient, label: str) -> None:
+    response = client.get(f"/embed/metrics/{GDP}/badge.svg", params={"label": label})
+    assert response.status_code == 200
+    texts = [
+        t.text
+        for t in ElementTree.fromstring(response.content).iter("{http://www.w3.org/2000/svg}text")
+    ]
+    assert label in texts
 
 
 def test_head_and_options_come_from_the_edge(client: TestClient) -> None:

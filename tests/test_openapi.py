@@ -284,3 +284,76 @@ def test_the_example_of_a_single_record_is_what_the_live_app_answers(
         orjson.loads(orjson.dumps(example).replace(b"http://127.0.0.1:8000", b"http://testserver"))
         == live.json()
     )
+
+
+# A record of each kind, for the path parameters of the operations below.
+PATH_IDS = {
+    "metric_id": PREFERRED_METRIC,
+    "indicator_id": "gdp",
+    "chain_id": "rail-transit-equipment-cluster",
+    "event_id": "great-wall-computer-settles-in-zhuzhou",
+    "entity_id": "zhuzhou",
+    "document_id": "zhuzhou-2021-11-09",
+}
+# Required query parameters, where an operation has them.
+QUERIES = {
+    "/v1/search": "?q=GDP",
+    "/oembed": f"?url=http://testserver/embed/metrics/{PREFERRED_METRIC}",
+}
+# Requests that draw the answers a client meets besides the 200: a revalidation, a failed
+# precondition, an Accept nothing satisfies, an invalid page size.
+PROBES: dict[str, tuple[dict[str, str], str]] = {
+    "plain": ({}, ""),
+    "if-match": ({"If-Match": '"nope"'}, ""),
+    "accept": ({"Accept": "image/png"}, ""),
+    "limit": ({}, "limit=0"),
+}
+
+
+@by_operation
+def test_every_status_the_route_answers_is_documented(
+    client: TestClient, document: dict[str, Any], method: str, path: str
+) -> None:
+    documented = set(_operation(document, method, path)["responses"])
+    url = path.format(**PATH_IDS) + QUERIES.get(path, "")
+    seen: dict[str, int] = {}
+    for name, (headers, query) in PROBES.items():
+        target = url + (("&" if "?" in url else "?") + query if query else "")
+        response = client.request(method.upper(), target, headers=headers)
+        seen[name] = response.status_code
+        if name == "plain" and "etag" in response.headers:
+            again = client.request(
+                method.upper(), url, headers={"If-None-Match": response.headers["etag"]}
+            )
+            seen["if-none-match"] = again.status_code
+    assert seen["plain"] == 200
+    assert {str(s) for s in seen.values()} <= documented, seen
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
+def test_bounds_are_json_schema_keywords(document: dict[str, Any]) -> None:
+    """Pydantic's constraint names are not JSON Schema: a client generator ignores them."""
+    parameters = [
+        p
+        for ops in document["paths"].values()
+        for op in ops.values()
+        for p in op.get("parameters", [])
+    ]
+    assert not _keys(document) & {"ge", "le", "gt", "lt", "min_length", "max_length"}
+    bounds = {
+        p["name"]: next(
+            (s["minimum"], s["maximum"])
+            for s in [p["schema"], *p["schema"].get("anyOf", [])]
+            if "minimum" in s
+        )
+        for p in parameters
+        if p["name"] in ("limit", "offset", "year")
+    }
+    assert bounds == {"limit": (1, 500), "offset": (0, 1_000_000), "year": (1900, 2100)}

@@ -15,6 +15,7 @@ from app.dataset.load import write_dataset
 from app.store.engines import readonly_engine
 from app.store.info import dataset_version
 from app.store.reader import Reader, snapshot
+from app.store.state import DatasetState
 from tests.live import serving
 from tests.postgres_helpers import admin_url, drop_role, fresh_database, with_user
 from tests.reseed_load import assert_never_mixed, references, relabel, run
@@ -49,9 +50,8 @@ def test_postgres_reseeds_under_load_never_mix_versions(
             for version, dataset in datasets.items():
                 write_dataset(owner, dataset, role)
                 refs[version] = references(live.base, version, list(refs.values()))
-            tally = run(
-                live.base, refs, lambda v: write_dataset(owner, datasets[v], role), seconds=3
-            )
+            reseed = lambda v: write_dataset(owner, datasets[v], role)  # noqa: E731
+            tally = run(live.base, refs, reseed, seconds=3, hold=2 * DatasetState.check_interval)
             log = live.output()
     assert_never_mixed(tally)
     assert "Traceback" not in log

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BeforeValidator
@@ -42,18 +43,24 @@ def _strip(value: str | None) -> str | None:
     return value.strip(SPACES) if value is not None else None
 
 
+# Bounded integers. The bounds sit on the integer itself, so that OpenAPI shows them as JSON
+# Schema's `minimum`/`maximum`, also inside `anyOf` and beside a validator (given to `Query(ge=,
+# le=)` next to `Digits`, FastAPI writes them out as `ge`/`le`, which are not schema keywords).
+PageSize = Annotated[int, Ge(1), Le(500)]
+Skip = Annotated[int, Ge(0), Le(1_000_000)]
+YearNumber = Annotated[int, Ge(1900), Le(2100)]
+
+
 Digits = BeforeValidator(_digits)
 Limit = Annotated[
-    int | None,
+    PageSize | None,
     Digits,
     Query(
-        ge=1,
-        le=500,
         description="Page size (1–500). JSON pages hold 50 unless given; CSV and NDJSON exports "
         "are the whole filtered, sorted list unless given.",
     ),
 ]
-Offset = Annotated[int, Digits, Query(ge=0, le=1_000_000, description="Items to skip.")]
+Offset = Annotated[Skip, Digits, Query(description="Items to skip.")]
 Bom = Annotated[
     bool,
     Query(
@@ -117,6 +124,20 @@ TextQuery = Annotated[
     ),
     AfterValidator(_strip),
 ]
+# A text shown as given (the badge's label): no control characters and no XML non-characters
+# U+FFFE, U+FFFF (XML 1.0 §2.2 `Char`: the SVG must stay well-formed), and not blank.
+SHOWN = rf"[^{CONTROL}\ufffe\uffff]"
+SHOWN_SOLID = rf"[^{CONTROL}\ufffe\uffff\x20\u3000]"
+LABEL_PATTERN = rf"^{SHOWN}*{SHOWN_SOLID}{SHOWN}*$"
+Label = Annotated[
+    str | None,
+    Query(
+        pattern=LABEL_PATTERN,
+        max_length=100,
+        description="Left text, instead of the name (shown as given; no control characters, "
+        "not blank).",
+    ),
+]
 SearchText = Annotated[
     str,
     Query(
@@ -136,7 +157,7 @@ def id_query(description: str) -> object:
 
 
 Year = Annotated[
-    int | None, Digits, Query(ge=1900, le=2100, description="Reference period overlaps this year.")
+    YearNumber | None, Digits, Query(description="Reference period overlaps this year.")
 ]
 MONTH, DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 DATE_PATTERN = rf"^[0-9]{{4}}(-{MONTH}(-{DAY})?)?$"

@@ -1,5 +1,6 @@
 """Quantities and periods in words: exact normalised values, readable values, axis units, dates."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -101,18 +102,39 @@ def _phrase(metric: Metric, lang: Lang, amount: str, *, symbols: bool) -> str:
     return prefix.get(q, "") + amount
 
 
-def _exact_amount(metric: Metric, lang: Lang) -> str:
+def _exact_amount(metric: Metric, lang: Lang, render: Callable[[float], str] = plain_number) -> str:
     if metric.unit == "water_class":
         classes = _range(metric, roman, lang)
         return f"{classes}类" if lang == "zh" else f"class {classes}"
     unit = BASE_UNIT.get(metric.unit, {"zh": "", "en": f" {metric.unit}"})[lang]
-    return _range(metric, plain_number, lang) + unit
+    return _range(metric, render, lang) + unit
+
+
+WRITTEN_NUMBER = re.compile(r"[0-9]+(?:\.([0-9]+))?")
+
+
+def as_written_places(metric: Metric) -> Callable[[float], str]:
+    """`plain_number`, but a value the source writes in digits keeps the decimal places it is
+    written with: 7.0% is read as 7.0%, not 7% (the trailing zero is the source's precision)."""
+    places = {
+        Decimal(m.group(0)): len(m.group(1) or "")
+        for m in WRITTEN_NUMBER.finditer(metric.as_written or "")
+    }
+
+    def render(value: float) -> str:
+        number = decimal(value)
+        written = places.get(number, 0)
+        if written == 0:
+            return plain_number(number)
+        return f"{number.quantize(Decimal(1).scaleb(-written)):,f}"
+
+    return render
 
 
 def _scaled_amount(metric: Metric) -> str:
     money = _EN_MONEY.get(metric.unit)
-    if money is None:
-        return _exact_amount(metric, "en")
+    if money is None:  # the number as written, in the same unit
+        return _exact_amount(metric, "en", as_written_places(metric))
     words, _ = money
     top = decimal(max(metric.value, metric.value_high or metric.value))
     for size, scale in _EN_SCALES:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.api.datapackage import datapackage
 from app.api.deps import ReaderDep
+from app.api.errors import ERROR_RESPONSES
 from app.api.responses import json_response
 from app.api.urls import base_url
 from app.store import info
@@ -20,6 +21,7 @@ router = APIRouter(tags=["dataset"])
     summary="The lists as a Frictionless Data Package",
     response_model=dict[str, Any],
     operation_id="get_datapackage",
+    responses={code: ERROR_RESPONSES[code] for code in (406, 412, 503)},
     description="A Frictionless Data Package (v2) with one tabular resource per list, each at "
     "its CSV endpoint (the whole list), with field types, constraints, units and descriptions "
     "in English and Chinese (`description@zh`), and the primary and foreign keys. "

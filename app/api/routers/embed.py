@@ -17,6 +17,7 @@ from app.api.embed.badge import render_badge
 from app.api.embed.card import render_card
 from app.api.embed.chart import render_chart_page
 from app.api.embed.view import Lang, Theme
+from app.api.params import Label
 from app.api.urls import base_url
 from app.store import labels, queries
 from app.store.tables import Metric
@@ -59,10 +60,7 @@ async def badge(
     metric_id: MetricId,
     db: ReaderDep,
     lang: LangQuery = "zh",
-    label: Annotated[
-        str | None,
-        Query(min_length=1, max_length=100, description="Left text, instead of the name."),
-    ] = None,
+    label: Label = None,
 ) -> Response:
     """The badge: label and value as a plain SVG image."""
     payload = await db.run(queries.get_payload, Metric, metric_id)

@@ -48,7 +48,7 @@ class DatasetInfoPublic(BaseModel):
     "/v1",
     summary="Dataset version, counts and sources",
     response_model=DatasetInfoPublic,
-    responses={code: ERROR_RESPONSES[code] for code in (406, 503)},
+    responses={code: ERROR_RESPONSES[code] for code in (406, 412, 503)},
     operation_id="get_dataset",
     description="The entry point: the dataset version (a content hash), record counts per "
     "resource, the source documents, attribution, and the note that English labels are our "

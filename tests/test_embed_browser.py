@@ -371,6 +371,15 @@ def _check_chart(page: Any, site: str, indicator_id: str, lang: str) -> None:
         "els => els.map(e => e.getAttribute('aria-label'))",
     )
     assert sorted(labels) == sorted(o["aria"] for o in data["observations"]), indicator_id
+    # ...and no mark hides another: two subjects' equal values in one year sit side by side.
+    centres = page.eval_on_selector_all(
+        "svg.zf-plot :not(g):not(svg)[aria-label]",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2]; })",
+    )
+    for i, (x, y) in enumerate(centres):
+        for x2, y2 in centres[i + 1 :]:
+            assert abs(x - x2) > 4 or abs(y - y2) > 4, (indicator_id, x, y)
     for svg in page.locator("svg.zf-plot").all():
         assert svg.locator("title").count() == 1 and svg.locator("desc").count() == 1
         assert svg.get_attribute("role") == "img"

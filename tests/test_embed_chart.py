@@ -65,6 +65,16 @@ def test_as_of_and_horizon_are_placed_at_the_end_with_no_span(
     assert data["basis"] == "annual"
 
 
+@pytest.mark.parametrize(("indicator_id", "written"), [("gdp", True), ("gdp-year-to-date", False)])
+def test_the_legend_explains_the_written_period_exactly_when_one_is_drawn(
+    indicators: list[dict[str, Any]], indicator_id: str, written: bool
+) -> None:
+    for lang, words in (("en", "the period the text names"), ("zh", "原文所写的时期")):
+        page = render_chart_page(by_id(indicators, indicator_id), lang=lang, base_url=BASE)
+        assert ("sw-written" in page) is written
+        assert (words in page) is written
+
+
 def test_bounds_point_where_the_value_lies_and_ranges_carry_both_ends(
     indicators: list[dict[str, Any]],
 ) -> None:

@@ -118,6 +118,7 @@ def chart_context(
             "bound": any(o["bound"] for o in observations),
             "range": any(o["y_high"] is not None for o in observations),
             "span": any(o["x1"] for o in observations),
+            "written": any(o["written"] for o in observations),
             "undated": any(not o["dated"] for o in observations),
         },
         "json_url": urls.indicator_json_url(base_url, indicator.id),
@@ -135,6 +136,7 @@ def chart_context(
             "observations": observations,
             "strings": {
                 "undated": ui("undated", lang),
+                "undated_note": ui("undated_note", lang),
                 "title": name,
                 "desc": _describe(name, indicator.observations, lang),
                 "selected": ui("selected", lang),

@@ -74,6 +74,7 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "This expression occurs {n} times in the quote; all are marked.",
     },
     "undated": {"zh": "未注明时期", "en": "no period stated"},
+    "undated_note": {"zh": "不在时间轴上，先后不详", "en": "off the time axis; order unknown"},
     "observations": {"zh": "观测值", "en": "observations"},
     "data_and_sources": {"zh": "数据与来源", "en": "Data and sources"},
     "click_hint": {
@@ -88,6 +89,10 @@ UI: dict[str, dict[Lang, str]] = {
     },
     "legend_range": {"zh": "区间（竖线）", "en": "range (bar)"},
     "legend_span": {"zh": "浅色横条：数值所指期间", "en": "pale bar: the period a value covers"},
+    "legend_written": {
+        "zh": "轴上点线：原文所写的时期（数值只在其末尾成立）",
+        "en": "dotted line on the axis: the period the text names (the value holds at its end)",
+    },
     "selected": {"zh": "所选观测值", "en": "Selected observation"},
     "basis": {"zh": "口径", "en": "Basis"},
     "unit": {"zh": "单位", "en": "Unit"},

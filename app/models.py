@@ -32,11 +32,13 @@ from app.vocabulary import (
 
 
 class Bilingual(SQLModel):
-    """A label in Chinese (as in the source) and English (our translation)."""
+    """A label of ours: in Chinese in the source's terms, in English our translation."""
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
-    zh: Text = Field(description="Chinese, as in the source.")
+    zh: Text = Field(
+        description="Chinese: our label in the source's terms (the quote is the source's words)."
+    )
     en: Text = Field(description="English: our translation, not the source's.")
 
 

@@ -171,10 +171,10 @@ def datapackage(
         "title": "Zhuzhou facts",
         "title@zh": "株洲数据",
         "description": "Statistical facts from a source document, each with the verbatim quote "
-        "it comes from and that quote's offsets. Chinese labels are the source's words; "
-        "English labels are our translations.",
+        "it comes from and that quote's offsets. Quotes are the source's words; names are "
+        "our labels, in Chinese in the source's terms, in English our translations.",
         "description@zh": "来自原文的统计事实，每条附原文引文及其位置。"
-        "中文为原文用语，英文为译文。",
+        "引文为原文；名称为我们拟定的标签，中文按原文用语，英文为译文。",
         "languages": ["en", "zh"],
         "version": version or "",
         "homepage": f"{base_url}/",

@@ -40,7 +40,7 @@ RESOURCES: dict[str, Words] = {
 
 # How the two columns of a bilingual label are described: after the label's own words.
 BILINGUAL: dict[str, Words] = {
-    "zh": ("in Chinese, as in the source", "中文，原文用语"),
+    "zh": ("in Chinese: our label in the source's terms", "中文，按原文用语拟定的标签"),
     "en": ("in English: our translation, not the source's", "英文，为译文而非原文"),
 }
 # The two columns of a curator's note (neither is the source's words).

@@ -29,7 +29,9 @@ and entity carries `source {document, paragraph, start, end, quote}`: the verbat
 offsets in Unicode code points into the text at `/v1/documents/{id}/text`, so
 `text[start:end] == quote` can be checked by anyone.
 
-**Labels.** `zh` labels and quotes are the source's words. **`en` labels are our translations.**
+**Labels.** Quotes are the source's words. Names and titles are our labels: `zh` in the
+source's terms (a qualifier in parentheses, such as `(年内累计)`, tells two series apart), **`en`
+our translations**.
 
 **Numbers.** `value` is in base units (yuan, not 亿元; a percent stays 28.1), derived by code
 from `as_written`; `qualifier` says whether it is `exact`, `more_than`, `at_least`, `at_most`,

@@ -15,7 +15,8 @@ THEMES: tuple[Theme, ...] = ("light", "dark")
 
 @dataclass(frozen=True)
 class Text:
-    """A bilingual label: zh is the source's words, en our translation; either may be missing."""
+    """A bilingual label of ours: zh in the source's terms, en our translation; either may be
+    missing."""
 
     zh: str | None
     en: str | None

@@ -66,7 +66,7 @@ UI: dict[str, dict[Lang, str]] = {
     "note": {"zh": "注", "en": "Note"},
     "note_in_english": {"zh": "注（英文）", "en": "Note"},
     "translation_note": {
-        "zh": "中文为原文用语。",
+        "zh": "引文为原文。",
         "en": "English labels are our translations; the quote is the source's own words.",
     },
     "ambiguous_highlight": {

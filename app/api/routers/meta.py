@@ -15,7 +15,8 @@ from app.vocabulary import RESOURCE_PATHS, RecordType
 router = APIRouter(tags=["dataset"])
 
 TRANSLATION_NOTE = (
-    "Chinese labels and quotes are the source's own words. English labels are our "
+    "Quotes are the source's own words. Names and titles are our labels: the Chinese ones in "
+    "the source's terms (a qualifier in parentheses tells series apart), the English ones our "
     "translations, not the source's."
 )
 

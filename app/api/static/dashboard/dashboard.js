@@ -29,7 +29,7 @@ const T = {
     types: { metric: "数据", event: "事件", industry_chain: "产业链", entity: "实体" },
     source: (title, publisher, date) => `来源：《${title}》，${publisher}，${date}。`,
     version: (v) => `数据版本 ${v}`,
-    translation_note: "中文为原文用语，英文为译文。",
+    translation_note: "引文为原文；英文标签为译文。",
     error: "无法载入：",
   },
   en: {
@@ -58,7 +58,7 @@ const T = {
     types: { metric: "figure", event: "event", industry_chain: "industry chain", entity: "entity" },
     source: (title, publisher, date) => `Source: “${title}”, ${publisher}, ${date}.`,
     version: (v) => `dataset ${v}`,
-    translation_note: "Chinese labels are the source's words; English labels are our translations.",
+    translation_note: "English labels are our translations; the quote is the source's own words.",
     error: "Could not load: ",
   },
 };

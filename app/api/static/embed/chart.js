@@ -71,6 +71,26 @@
   }
   var domain = yDomain();
   var arrowLength = (domain[1] - domain[0]) * 0.16;
+  // The y value drawn at the bottom of the plot (the top of the domain when it is reversed).
+  function axisFloor() { return data.axis.reverse ? domain[1] : domain[0]; }
+
+  // Dated values of several subjects that would sit on one spot (same date, value, kind and
+  // shape) are drawn side by side, DODGE px apart, so none hides another; the value label is
+  // written once for them.
+  var DODGE = 12;
+  var spots = {};
+  observations.forEach(function (o) {
+    if (!o.dated) return;
+    var key = [o.x, o.y, o.y_high, o.bound, o.kind].join("|");
+    (spots[key] = spots[key] || []).push(o);
+  });
+  Object.keys(spots).forEach(function (key) {
+    var group = spots[key];
+    group.forEach(function (o, i) {
+      o.lane = i - (group.length - 1) / 2;
+      o.labelled = i === group.length - 1;
+    });
+  });
 
   // Roughly how wide a label is at 11px: CJK characters are 1 em, others about 0.6 em.
   function labelWidth(text) {
@@ -116,9 +136,11 @@
       out.push(Plot.rect(spans.filter(function (o) { return o.y_high != null; }), {
         x1: "start", x2: "date", y1: "y", y2: "y_high", fill: colourOf, fillOpacity: 0.18,
       }));
+      // The period the text names, when the value holds only at its end (by 2020, within
+      // 2016–2020): dotted along the x axis, not at the value's level, which it never had.
       out.push(Plot.ruleY(rows.filter(function (o) { return o.writtenStart; }), {
-        x1: "writtenStart", x2: "writtenEnd", y: "y", stroke: colourOf, strokeOpacity: 0.6,
-        strokeDasharray: "1,4",
+        x1: "writtenStart", x2: "writtenEnd", y: axisFloor(), dy: -4, stroke: colourOf,
+        strokeWidth: 2, strokeDasharray: "1,4", strokeLinecap: "round",
       }));
       // Lines join a subject's exact actual values only (a series has one basis, so they are
       // comparable): a bound or a target is not a level the series passed through.
@@ -151,7 +173,7 @@
         ariaLabel: "aria",
       }));
     });
-    out.push(Plot.text(rows, {
+    out.push(Plot.text(rows.filter(function (o) { return o.labelled !== false; }), {
       x: x, y: "yMid", text: "label", dx: 10, textAnchor: "start", fill: colourOf,
       stroke: bg, strokeWidth: 3, paintOrder: "stroke", fontSize: 11, ariaHidden: true,
     }));
@@ -243,13 +265,18 @@
       var every = Math.max(1, Math.ceil(years.length / Math.max(2, (datedWidth - 80) / 56)));
       var labelled = years.filter(function (y) { return (y - firstYear) % every === 0; });
       var rightLabel = d3.max(dated, function (o) { return labelWidth(o.label); }) || 0;
+      var marginRight = Math.min(200, rightLabel + 16);
+      var msPerPx = (xDomain[1] - xDomain[0]) / Math.max(1, datedWidth - 56 - marginRight);
+      dated.forEach(function (o) {
+        o.drawDate = new Date(o.date.getTime() + (o.lane || 0) * DODGE * msPerPx);
+      });
       var plot = Plot.plot({
         className: "zf-plot",
         width: datedWidth,
         height: HEIGHT,
         marginTop: 24,
         marginLeft: 56,
-        marginRight: Math.min(200, rightLabel + 16),
+        marginRight: marginRight,
         marginBottom: 28,
         style: { fontSize: "11px" },
         x: { type: "utc", domain: xDomain, label: null, axis: null },
@@ -259,7 +286,7 @@
         marks: [
           Plot.axisX({ ticks: years.concat([lastYear + 1]).map(function (y) { return new Date(Date.UTC(y, 0, 1)); }), tickFormat: function () { return ""; }, label: null }),
           Plot.axisX({ ticks: labelled.map(function (y) { return new Date(Date.UTC(y, 6, 2)); }), tickSize: 0, tickPadding: 8, tickFormat: function (d) { return d.getUTCFullYear() + S.year_suffix; }, label: null }),
-        ].concat(marks(dated, "date", true)),
+        ].concat(marks(dated, "drawDate", true)),
       });
       accessible(plot, S.title, S.desc);
       // With an undated panel beside it, an empty heading of the same height keeps the two
@@ -283,7 +310,12 @@
         marks: marks(undated, "slot", false),
       });
       accessible(side, S.title + " · " + S.undated, S.desc);
-      children.push(panel("panel-undated", side, S.undated));
+      var aside = panel("panel-undated", side, S.undated);
+      var note = document.createElement("p");
+      note.className = "panel-note";
+      note.textContent = S.undated_note;
+      aside.appendChild(note);
+      children.push(aside);
     }
     root.replaceChildren.apply(root, children);
     root.dataset.drawn = String(dated.length + undated.length);

@@ -1,12 +1,13 @@
 """One rule for every text parameter, on every route and backend (see app/api/params.py)."""
 
 import re
+from urllib.parse import unquote
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.params import SEARCH_PATTERN, TEXT_PATTERN
+from app.api.params import PATTERN_RULES, SEARCH_PATTERN, TEXT_PATTERN
 from tests.api_helpers import assert_problem, fetch_all, ids
 
 # Every list route with a `q`, and every id filter, with a value that matches something.
@@ -137,3 +138,37 @@ def test_the_rule_holds_on_a_real_server(live_url: str) -> None:
     assert ids(found["items"]) == ids(
         httpx.get(live_url + "/v1/metrics?q=GDP&limit=500").json()["items"]
     )
+
+
+def _patterned_parameters(client: TestClient) -> list[tuple[str, str, str]]:
+    """(path, parameter, pattern) of every query parameter the OpenAPI document gives a pattern."""
+    found = []
+    for path, ops in client.get("/openapi.json").json()["paths"].items():
+        for p in ops["get"].get("parameters", []):
+            schemas = [p["schema"], *p["schema"].get("anyOf", [])]
+            for schema in schemas:
+                if "pattern" in schema and p["in"] == "query":
+                    found.append((path, p["name"], schema["pattern"]))
+    return found
+
+
+def test_every_documented_pattern_has_its_rule_in_words(client: TestClient) -> None:
+    patterned = _patterned_parameters(client)
+    assert len(patterned) >= 10
+    assert {pattern for _, _, pattern in patterned} <= set(PATTERN_RULES)
+
+
+@pytest.mark.parametrize("value", ["%01", "A-", "x%7Fy"])
+def test_a_422_for_a_pattern_says_the_rule_not_the_expression(
+    client: TestClient, value: str
+) -> None:
+    for path, name, pattern in _patterned_parameters(client):
+        if "{" in path:
+            continue
+        required = "q=GDP&" if path == "/v1/search" and name != "q" else ""
+        response = client.get(f"{path}?{required}{name}={value}")
+        if re.search(pattern, unquote(value)):
+            continue  # a value this parameter takes
+        assert response.status_code == 422, (path, name)
+        messages = [e["msg"] for e in response.json()["errors"] if e["loc"] == ["query", name]]
+        assert messages == [PATTERN_RULES[pattern]], (path, name, messages)

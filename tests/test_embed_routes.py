@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.api.embed import csp
 from app.api.embed.assets import STATIC_DIR, static_url
+from app.api.params import LABEL_PATTERN, PATTERN_RULES
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.live import uvicorn_server
@@ -130,7 +131,9 @@ def test_a_label_that_cannot_be_shown_is_a_422_problem(client: TestClient, label
     response = client.get(f"/embed/metrics/{GDP}/badge.svg", params={"label": label})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert [e["loc"] for e in response.json()["errors"]] == [["query", "label"]]
+    assert [(e["loc"], e["msg"]) for e in response.json()["errors"]] == [
+        (["query", "label"], PATTERN_RULES[LABEL_PATTERN])
+    ]
 
 
 @pytest.mark.parametrize("label", ['<a & "b">', "株洲 · GDP", "\u0085x", "x\U0001f600", " x "])

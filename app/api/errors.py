@@ -20,6 +20,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from app.api.offers import flat_routes
+from app.api.params import PATTERN_RULES
 from app.store.reader import DatasetUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -144,10 +145,18 @@ def _without_trailing_slash(request: Request) -> str | None:
     return target + (f"?{query}" if query else "")
 
 
+def _message(error: Any) -> str:
+    """Pydantic's message, or for a pattern of ours the rule in words (app/api/params.py)."""
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if error.get("type") == "string_pattern_mismatch" and pattern in PATTERN_RULES:
+        return PATTERN_RULES[pattern]
+    return str(error.get("msg", ""))
+
+
 def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
+        {"loc": list(e.get("loc", ())), "msg": _message(e), "type": str(e.get("type"))}
         for e in exc.errors()
     ]
     fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"]) for e in errors)

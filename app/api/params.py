@@ -161,6 +161,18 @@ Year = Annotated[
 ]
 MONTH, DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 DATE_PATTERN = rf"^[0-9]{{4}}(-{MONTH}(-{DAY})?)?$"
+# What each pattern asks, in words: a 422 says this rather than the regular expression.
+PATTERN_RULES = {
+    TEXT_PATTERN: "Must hold a character other than a space, and no control characters "
+    "(U+0000–U+001F, U+007F).",
+    SEARCH_PATTERN: "Must be at least 2 characters once surrounding spaces are ignored, with no "
+    "control characters (U+0000–U+001F, U+007F).",
+    LABEL_PATTERN: "Must hold a character other than a space, and no control characters or "
+    "U+FFFE, U+FFFF.",
+    SLUG_PATTERN: "Must be a record id: lowercase letters and digits in words joined by single "
+    "hyphens, such as gdp-growth.",
+    DATE_PATTERN: "Must be a date written YYYY, YYYY-MM or YYYY-MM-DD, such as 2021 or 2021-09.",
+}
 DAY_FORMS = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`"
 FROM_DOC = f"Reference period or date overlaps from this day on: {DAY_FORMS}."
 TO_DOC = f"Reference period or date overlaps up to this day: {DAY_FORMS}."

@@ -8,6 +8,7 @@ run leaves the checkout as it found it; `UPDATE_SCREENSHOTS=1` writes them to do
 (SCREENSHOTS) instead, to refresh the README's.
 """
 
+import atexit
 import base64
 import hashlib
 import json
@@ -34,6 +35,8 @@ SHOTS = (
     if os.environ.get("UPDATE_SCREENSHOTS") == "1"
     else Path(tempfile.mkdtemp(prefix="zhuzhou-screenshots-"))
 )
+if SHOTS != SCREENSHOTS:
+    atexit.register(shutil.rmtree, SHOTS, ignore_errors=True)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The files the README shows, each written by one test below.
 README_SCREENSHOTS = [
@@ -271,6 +274,10 @@ def test_embed_this_gives_the_oembed_snippet_and_the_badge(
     assert cell.locator("textarea").nth(1).input_value().startswith("[![Gross regional product")
     cell.locator("img").wait_for()
     page.wait_for_function("() => document.querySelector('.card-cell img').naturalWidth > 0")
+    # The badge preview stays inside its card's cell (a long label is scaled down, not spilled).
+    badge, box = cell.locator("img").bounding_box(), cell.bounding_box()
+    assert badge is not None and box is not None
+    assert badge["x"] + badge["width"] <= box["x"] + box["width"] + 0.5
     page.locator("#chart").get_by_role("button", name="Embed this").click()
     chart_code = page.locator("#chart textarea").first
     chart_code.wait_for()

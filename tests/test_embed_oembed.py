@@ -62,6 +62,8 @@ def test_any_other_url_is_404(url: str) -> None:
     with pytest.raises(OEmbedError) as raised:
         parse_embed_url(url, base_url=BASE)
     assert raised.value.status == 404
+    # The problem says what would be embeddable here, so a host mix-up is plain to see.
+    assert f"{BASE}/embed/metrics/{{id}}" in raised.value.detail or "lang" in url or "theme" in url
 
 
 def test_a_service_under_a_path_prefix_recognises_its_urls() -> None:

@@ -78,7 +78,12 @@ def parse_embed_url(url: str, *, base_url: str) -> EmbedTarget:
             if lang not in LANGS or theme not in THEMES:
                 raise OEmbedError(404, "lang must be zh or en, theme light or dark.")
             return EmbedTarget(kind, match.group(1), lang, theme)
-    raise OEmbedError(404, "Not an embeddable URL of this service.")
+    raise OEmbedError(
+        404,
+        "Not an embeddable URL of this service, which embeds cards at "
+        f"{base_url}/embed/metrics/{{id}} and charts at {base_url}/embed/indicators/{{id}}/chart "
+        "(the scheme, host and port must be the ones this request was sent to).",
+    )
 
 
 def resize_script(origin: str) -> str:

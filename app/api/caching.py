@@ -22,7 +22,7 @@ from app.api.conditional import if_match_passes, if_none_match_fails
 from app.api.errors import instance_of, problem_response
 from app.api.negotiation import Representation, negotiate, remember
 from app.api.response_cache import ResponseCache, Stored
-from app.api.urls import base_url
+from app.api.urls import base_url, route_path
 from app.store.reader import snapshot
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
@@ -104,7 +104,7 @@ class CachingMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.removeprefix(scope.get("root_path", "")) in UNCACHED_PATHS:
+        if route_path(scope) in UNCACHED_PATHS:  # below the prefix: /facts/readyz too
             await self.app(scope, receive, _with_headers(send, [NO_STORE]))
             return
         fields = request_fields(scope)

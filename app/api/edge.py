@@ -61,11 +61,6 @@ class EdgeMiddleware:
         if ranged:
             headers = [(k, v) for k, v in scope["headers"] if k not in IGNORED_REQUEST_FIELDS]
             scope = {**scope, "headers": headers}
-        root = scope.get("root_path", "")
-        if root and not scope["path"].startswith(root):
-            # ASGI servers differ: uvicorn puts the prefix in `path`, others leave it out.
-            # Every layer here reads `path` with the prefix, as Starlette's routing expects.
-            scope = {**scope, "path": root + scope["path"]}
         method = scope["method"]
         sender = _Sender(send, [NOSNIFF, *CORS], drop_body=method == "HEAD")
         try:

@@ -20,10 +20,10 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from app.api.offers import flat_routes
+from app.api.urls import PATH_SAFE
 from app.store.reader import DatasetUnavailable
 
 PROBLEM_JSON = "application/problem+json"
-PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 pchar and "/": kept as they are
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 RETRY_AFTER_SECONDS = 5  # how soon a client may ask again while the dataset cannot be read
 
@@ -160,7 +160,7 @@ def _unavailable(request: Request, exc: Exception) -> Response:
     return problem_response(
         503,
         "The dataset cannot be read right now; try again shortly.",
-        request.url.path,
+        instance_of(request.scope),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.api.errors import Problem, problem_response
+from app.api.errors import Problem, instance_of, problem_response
 from app.api.responses import model_json
 from app.store.state import DatasetState
 
@@ -60,7 +60,7 @@ def readyz(request: Request) -> Response:
     state: DatasetState = request.app.state.dataset
     found = state.readiness()
     if not found.ready or found.version is None:
-        return problem_response(503, found.detail, request.url.path)
+        return problem_response(503, found.detail, instance_of(request.scope))
     revision = found.revision or ""
     return model_json(
         Readiness(status="ready", dataset_version=found.version, schema_revision=revision)

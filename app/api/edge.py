@@ -1,7 +1,9 @@
-"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, framing, and
-the 500.
+"""The edge, the layer behind the replay of repeats: the Host check, CORS and preflights,
+OPTIONS, HEAD, nosniff, framing, and the 500.
 
-Every response passes it, cached answers, 304s and errors included, so it is the one place that
+Every response passes it, cached answers, 304s and errors included (a replayed repeat carries
+what it added the first time), so it is the one place that refuses a request whose Host fields
+break RFC 9112 §3.2 (a 400 problem, app/api/host.py, before the Host is written into any URL),
 adds the headers every response needs, answers HEAD (as GET without the body), and turns an
 unhandled error into the 500 problem (logged once, here). CORS is fixed policy (any origin,
 GET/HEAD/OPTIONS, no credentials), so its headers are constant and sent on every response,
@@ -16,6 +18,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ALLOWED_METHODS, instance_of, problem_response
+from app.api.host import host_problem
 
 log = logging.getLogger("app.edge")
 
@@ -51,8 +54,11 @@ class EdgeMiddleware:
             return
         origin = request_method = None
         ranged = False
+        hosts: list[bytes] = []
         for name, value in scope["headers"]:
-            if name == b"origin":
+            if name == b"host":
+                hosts.append(value)
+            elif name == b"origin":
                 origin = value
             elif name == b"access-control-request-method":
                 request_method = value
@@ -63,6 +69,13 @@ class EdgeMiddleware:
             scope = {**scope, "headers": headers}
         method = scope["method"]
         sender = _Sender(send, [NOSNIFF, *CORS], drop_body=method == "HEAD")
+        bad_host = host_problem(hosts, scope.get("http_version", "1.1"))
+        if bad_host is not None:  # before anything writes the Host into a URL
+            response = problem_response(
+                400, bad_host, instance_of(scope), headers={"Cache-Control": "no-store"}
+            )
+            await response(scope, receive, sender)
+            return
         try:
             if method == "OPTIONS":
                 if origin is not None and request_method is not None:

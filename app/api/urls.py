@@ -1,10 +1,11 @@
 """Absolute URLs of this API as its clients reach it: scheme, host and path prefix included.
 
 Behind a reverse proxy the scheme comes from `X-Forwarded-Proto` (trusted by uvicorn from the
-addresses in `FORWARDED_ALLOW_IPS`), the host from `Host` (the proxy passes it on), and the path
-prefix from the ASGI `root_path`: `ROOT_PATH` when set, else uvicorn's `--root-path`, put into
-every request's scope before any layer runs (`under_prefix`). Every absolute URL the API writes,
-in headers and in bodies, is built here, so all of them agree (RFC 3986 §4.3).
+addresses in `FORWARDED_ALLOW_IPS`), the host from `Host` (the proxy passes it on; the edge has
+checked its syntax, app/api/host.py), and the path prefix from the ASGI `root_path`: `ROOT_PATH`
+when set, else uvicorn's `--root-path`, put into every request's scope before any layer runs
+(`under_prefix`). Every absolute URL the API writes, in headers and in bodies, is built here, so
+all of them agree (RFC 3986 §4.3).
 """
 
 from urllib.parse import quote

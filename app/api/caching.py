@@ -241,10 +241,12 @@ def _problem(scope: Scope, status: int, detail: str) -> tuple[Message, bytes]:
 
 
 async def _send_uncached(send: Send, response: tuple[Message, bytes], vary: Any) -> None:
-    """Pass on a response that is not a 200, marked as not to be reused without checking."""
+    """Pass on a response that is not a 200: a problem never stored (no-store), anything else
+    (the 308 of a trailing slash) not reused without checking (no-cache)."""
     start, body = response
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
-    headers += [vary, NO_CACHE, (b"content-length", str(len(body)).encode())]
+    policy = NO_STORE if start.get("status", 500) >= 400 else NO_CACHE
+    headers += [vary, policy, (b"content-length", str(len(body)).encode())]
     await send({**start, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -71,10 +71,7 @@ class EdgeMiddleware:
         sender = _Sender(send, [NOSNIFF, *CORS], drop_body=method == "HEAD")
         bad_host = host_problem(hosts, scope.get("http_version", "1.1"))
         if bad_host is not None:  # before anything writes the Host into a URL
-            response = problem_response(
-                400, bad_host, instance_of(scope), headers={"Cache-Control": "no-store"}
-            )
-            await response(scope, receive, sender)
+            await problem_response(400, bad_host, instance_of(scope))(scope, receive, sender)
             return
         try:
             if method == "OPTIONS":
@@ -94,7 +91,6 @@ class EdgeMiddleware:
                 500,
                 "The server failed to answer; the error was logged.",
                 instance_of(scope),
-                headers={"Cache-Control": "no-store"},
             )(scope, receive, sender)
 
     async def _preflight(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:

@@ -105,11 +105,13 @@ def problem_response(
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> Response:
-    """Render a problem; every 4xx and 5xx of the API goes through here."""
+    """Render a problem; every 4xx and 5xx of the API goes through here. A problem is never
+    stored by any cache (`Cache-Control: no-store`, RFC 9111 §5.2.2.5): it describes one
+    request, and the next may well succeed."""
     return Response(
         orjson.dumps(problem_body(status, detail, instance, errors)),
         status_code=status,
-        headers=headers,
+        headers={"Cache-Control": "no-store", **(headers or {})},
         media_type=PROBLEM_JSON,
     )
 

@@ -1,12 +1,15 @@
 """Settings: the one place that reads the environment."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A path prefix: segments of RFC 3986 unreserved characters, none of them "." or "..".
+ROOT_PATH = re.compile(r"(/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]+)*")
 
 
 class Settings(BaseSettings):
@@ -37,7 +40,8 @@ class Settings(BaseSettings):
     root_path: str = Field(
         default="",
         description="Path prefix a reverse proxy serves the API under (e.g. /facts); every URL "
-        "the API writes carries it.",
+        "the API writes carries it. Segments of letters, digits and -._~; a trailing / is "
+        "dropped.",
     )
     host: str = Field(default="127.0.0.1", description="Address the serve command binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the serve command binds.")
@@ -64,6 +68,17 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Connections and requests per worker before 503s."
     )
     backlog: int = Field(default=2048, ge=1, description="Connections the kernel queues.")
+
+    @field_validator("root_path")
+    @classmethod
+    def _path_prefix(cls, value: str) -> str:
+        prefix = value.rstrip("/")
+        if not ROOT_PATH.fullmatch(prefix):
+            raise ValueError(
+                "ROOT_PATH must be empty or a path such as /facts: segments of letters, digits "
+                "and -._~"
+            )
+        return prefix
 
 
 @lru_cache(maxsize=1)

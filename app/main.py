@@ -34,6 +34,7 @@ from app.api.routers import (
     search,
     timeline,
 )
+from app.api.urls import under_prefix
 from app.config import Settings, get_settings
 from app.dataset.load import seed_database
 from app.store.engines import is_sqlite, sqlite_path
@@ -65,6 +66,7 @@ class FactsAPI(FastAPI):
     """
 
     front: ASGIApp | None = None
+    prefix: str = ""  # ROOT_PATH: given to every request before any layer runs
 
     def put_in_front(self, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
         """Wrap what runs in front of the framework (the last wrap runs first)."""
@@ -79,6 +81,9 @@ class FactsAPI(FastAPI):
         return stack.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # Every layer in front and the framework see one prefix (app/api/urls.py).
+            scope = under_prefix(scope, self.prefix)
         if self.front is None:
             await super().__call__(scope, receive, send)
         else:
@@ -114,8 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         redirect_slashes=False,  # app/api/errors.py answers a trailing slash with a relative 308
-        root_path=settings.root_path,
     )
+    app.prefix = settings.root_path
     errors.install(app)
     for module in (*ROUTERS, *PAGES, health, docs):
         app.include_router(module.router)

@@ -103,7 +103,7 @@ def test_an_error_is_never_a_304_or_an_etag(client: TestClient) -> None:
     response = client.get("/v1/metrics/gdp-2030", headers={"If-None-Match": "*"})
     assert response.status_code == 404
     assert "etag" not in response.headers
-    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_max_age_follows_the_setting(api_settings: Settings) -> None:

@@ -44,6 +44,7 @@ CORS_CASES: list[tuple[str, str, dict[str, str], int]] = [
     ("DELETE", GDP_URL, {}, 405),
     ("GET", "/v1/explode", {}, 500),
     ("GET", "/v1/metrics", {"Accept": "image/png"}, 406),
+    ("GET", "/v1/metrics", {"Host": "a b"}, 400),
     ("GET", GDP_URL, {"If-Match": '"nope"'}, 412),
     ("GET", "/v1/metrics?format=ndjson", {}, 200),
     ("GET", "/docs", {}, 200),

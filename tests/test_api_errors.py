@@ -1,5 +1,7 @@
 """The one error shape: RFC 9457 problems for 404, 405, 422 and 500, never a stack trace."""
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -156,3 +158,51 @@ def test_an_unhandled_error_on_head_is_a_bodyless_500(api_settings: Settings) ->
         assert response.status_code == 500
         assert response.headers["content-type"] == "application/problem+json"
         assert response.content == b""
+
+
+@pytest.fixture(scope="module")
+def failing_client(api_settings: Settings) -> Iterator[TestClient]:
+    """An app on the shared database with one extra route that always raises."""
+    app = create_app(api_settings)
+
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/v1/explode", explode)
+    with serving(api_settings, app) as client:
+        yield client
+
+
+PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"}
+PROBLEMS = [
+    ("GET", "/v1/metrics", {"Host": "a b"}, 400),
+    ("GET", "/v1/metrics/gdp-2030", {}, 404),
+    ("HEAD", "/v1/metrics/gdp-2030", {}, 404),
+    ("GET", "/nope", {}, 404),
+    ("OPTIONS", "/nope", {}, 404),
+    ("POST", "/v1/metrics", {}, 405),
+    ("OPTIONS", "/v1/metrics", PREFLIGHT, 405),
+    ("GET", "/v1/metrics", {"Accept": "image/png"}, 406),
+    ("GET", "/v1/metrics/gdp-2021-q1-q3", {"If-Match": '"nope"'}, 412),
+    ("GET", "/v1/metrics?limit=0", {}, 422),
+    ("GET", "/v1/explode", {}, 500),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "status"), PROBLEMS, ids=str)
+def test_a_problem_is_never_stored_by_any_cache(
+    failing_client: TestClient, method: str, url: str, headers: dict[str, str], status: int
+) -> None:
+    for _ in range(2):  # the second is no replay of the first
+        response = failing_client.request(method, url, headers=headers)
+        assert response.status_code == status
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers
+
+
+def test_the_redirect_of_a_trailing_slash_may_be_stored_but_is_checked_first(
+    client: TestClient,
+) -> None:
+    response = client.get("/v1/metrics/", follow_redirects=False)
+    assert response.status_code == 308
+    assert response.headers["cache-control"] == "no-cache"

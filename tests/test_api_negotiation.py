@@ -44,6 +44,24 @@ MEDIA_CASES = [
     (LIST, "text/csv;charset=UTF-8", CSV),  # our CSV is UTF-8
     (LIST, "text/csv;charset=latin1", None),  # ...and not Latin-1
     (LIST, "text/csv;header=present, application/json;q=0.1", CSV),
+    # Parameter names (RFC 9110 §5.6.6), charset values (§8.3.2) and CSV's header values (RFC
+    # 4180's ABNF literals) are case-insensitive; every representation is UTF-8.
+    (LIST, "text/csv;header=PRESENT", CSV),
+    (LIST, "text/csv;HEADER=Present;CHARSET=Utf-8", CSV),
+    (LIST, 'text/csv; header="present"', CSV),
+    (LIST, "text/csv;header=absent", None),
+    (LIST, "application/json;charset=utf-8", JSON),
+    (LIST, "application/json; Charset=UTF-8", JSON),
+    (LIST, 'application/json;charset="utf-8"', JSON),
+    (LIST, "application/x-ndjson;charset=utf-8", NDJSON),
+    (LIST, "application/json;charset=utf8", None),  # only the registered name
+    (LIST, "application/json;charset=iso-8859-1", None),
+    (LIST, "application/json;header=present", None),  # a parameter JSON does not have
+    (LIST, "application/json;foo=bar", None),
+    (LIST, "application/json;q=0.9, application/json;charset=utf-8;q=0.1, text/csv;q=0.5", CSV),
+    (RECORD, "application/json;charset=UTF-8", JSON),
+    ((TEXT,), "text/plain;charset=utf-8", TEXT),
+    ((TEXT,), "text/plain;charset=us-ascii", None),
     (LIST, "text/html", None),
     (LIST, "text/html, */*;q=0.8", JSON),  # a browser's navigation
     (LIST, "image/png, application/json;q=0.2", JSON),
@@ -95,8 +113,9 @@ def test_the_accept_encoding_field_chooses_the_coding(
 
 
 def test_media_ranges_keep_their_parameters_lower_cased_but_not_their_q() -> None:
-    [r] = parse_accept('Text/CSV; Charset="UTF-8"; q=0.5')
-    assert (r.type, r.subtype, r.params, r.q) == ("text", "csv", (("charset", "utf-8"),), 0.5)
+    [r] = parse_accept('Text/CSV; Charset="UTF-8"; Header=Present; Other=Value; q=0.5')
+    params = (("charset", "utf-8"), ("header", "present"), ("other", "Value"))
+    assert (r.type, r.subtype, r.params, r.q) == ("text", "csv", params, 0.5)
 
 
 @pytest.mark.parametrize(
@@ -135,6 +154,15 @@ HTTP_CASES = [
     ("/v1/metrics", [("Accept", "text/csv;q=0")], 406),
     ("/v1/metrics", [("Accept", "text/csv;q=0, */*")], "application/json"),
     ("/v1/metrics", [("Accept", "text/csv")], CSV_TYPE),
+    ("/v1/metrics", [("Accept", "text/csv;header=PRESENT")], CSV_TYPE),
+    ("/v1/metrics", [("Accept", "application/json;charset=utf-8")], "application/json"),
+    ("/v1/metrics", [("Accept", "application/json;charset=latin1")], 406),
+    (
+        f"/v1/metrics/{GDP_Q1_Q3}",
+        [("Accept", "application/json; charset=UTF-8")],
+        "application/json",
+    ),
+    ("/v1/entities", [("Accept", "application/x-ndjson;charset=utf-8")], "application/x-ndjson"),
     ("/v1/metrics", [("Accept", "application/x-ndjson")], "application/x-ndjson"),
     ("/v1/metrics?format=ndjson", [("Accept", "application/json")], "application/x-ndjson"),
     ("/v1/metrics?format=xml", [], 422),

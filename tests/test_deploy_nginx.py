@@ -3,21 +3,25 @@ forwarded headers, and a cache that follows the API's Cache-Control, ETag and Va
 
 import json
 import os
+import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import suppress
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.api.edge import EXPOSED
+from app.api.errors import problem_type
 from app.config import Settings
 from tests.api_helpers import PROBLEM_JSON
 from tests.conftest import require_service
-from tests.live import NGINX, Live, free_port, proxying, serving
+from tests.live import NGINX, SITE_TEMPLATE, Live, free_port, proxying, serving
 from tests.test_reliability_limits import exchange, head, status
 
 
@@ -218,6 +222,123 @@ def test_nginx_refuses_bad_heads_before_the_api_sees_them(
     api: Live, request_head: bytes, expected: int
 ) -> None:
     assert status(exchange(api, request_head)) == expected
+
+
+def parsed(response: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-cased names) and body of one raw response."""
+    head_part, _, body = response.partition(b"\r\n\r\n")
+    lines = head_part.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status(response), headers, body
+
+
+def assert_nginx_problem(response: bytes, expected: int, instance: str) -> dict[str, object]:
+    """nginx's own error as the API would answer it: problem+json, CORS, nosniff, no-store."""
+    found, headers, body = parsed(response)
+    assert found == expected, response[:300]
+    assert headers["content-type"] == PROBLEM_JSON, response[:300]
+    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-expose-headers"] == EXPOSED
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store"
+    problem: dict[str, object] = json.loads(body)
+    assert set(problem) == {"type", "title", "status", "detail", "instance"}
+    assert problem["type"] == problem_type(expected)
+    assert problem["title"] == HTTPStatus(expected).phrase
+    assert problem["status"] == expected
+    assert problem["instance"] == instance
+    return problem
+
+
+CLOSE = b"Connection: close\r\n\r\n"
+NGINX_ERRORS = [
+    (
+        "412",
+        b'GET /v1/metrics/gdp-2021-q1-q3 HTTP/1.1\r\nHost: x\r\nIf-Match: "nope"\r\n',
+        412,
+        "/v1/metrics/gdp-2021-q1-q3",
+    ),
+    (
+        "413",
+        b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n",
+        413,
+        "/v1/metrics",
+    ),
+    ("bad-line", b"GET /v1 HTTP/1.1\r\nHost: x\r\nNot a header\r\n", 400, "/v1"),
+    ("no-host", b"GET /livez HTTP/1.1\r\n", 400, "/livez"),
+    ("two-hosts", b"GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\n", 400, "/livez"),
+    ("bad-host", b"GET /livez HTTP/1.1\r\nHost: a/b\r\n", 400, "/livez"),
+    (
+        "big-header",
+        b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n",
+        400,
+        "/livez",
+    ),
+    ("414", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n", 414, ""),
+    ("405", b"TRACE /livez HTTP/1.1\r\nHost: x\r\n", 405, "/livez"),
+    ("501", b"GET /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n", 501, "/livez"),
+    ("505", b"GET /livez HTTP/2.0\r\nHost: x\r\n", 505, ""),
+    ("404", b"GET /zhuzhou-facts-problem HTTP/1.1\r\nHost: x\r\n", 404, "/zhuzhou-facts-problem"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_head", "expected", "instance"),
+    [case[1:] for case in NGINX_ERRORS],
+    ids=[case[0] for case in NGINX_ERRORS],
+)
+def test_the_errors_nginx_answers_itself_are_problems_like_the_apis(
+    api: Live, request_head: bytes, expected: int, instance: str
+) -> None:
+    body = b"a" * 100000 if b"Content-Length: 100000" in request_head else b""
+    response = exchange(api, request_head + CLOSE + body)
+    assert_nginx_problem(response, expected, instance)
+    if expected == 405:
+        assert parsed(response)[1]["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_if_match_through_the_cache_is_a_412_problem_or_the_200(api: Live) -> None:
+    url = api.base + "/v1/metrics/gdp-2021-q1-q3?if-match=1"
+    first = httpx.get(url)
+    assert httpx.get(url).headers["x-cache-status"] == "HIT"  # nginx answers from its cache
+    current = httpx.get(url, headers={"If-Match": first.headers["etag"]})
+    assert current.status_code == 200 and current.content == first.content
+    stale = httpx.get(url, headers={"If-Match": '"nope"', "Origin": ORIGIN})
+    assert stale.status_code == 412
+    assert stale.headers["content-type"] == PROBLEM_JSON
+    assert stale.headers["access-control-allow-origin"] == "*"
+    assert stale.json()["instance"] == "/v1/metrics/gdp-2021-q1-q3"
+
+
+PROBLEM_MAP = re.compile(r"map \$status \$zhuzhou_facts_problem \{(.*?)\n\}", re.S)
+MAP_LINE = re.compile(r"^\s*(\d{3}|default)\s+'(.*)';$", re.M)
+
+
+def test_every_status_sent_to_the_problem_page_has_its_problem() -> None:
+    template = SITE_TEMPLATE.read_text(encoding="utf-8")
+    statuses: set[int] = set()
+    for line in re.findall(r"^\s*error_page ([^;]*) /zhuzhou-facts-problem;", template, re.M):
+        codes = [c for c in line.split() if not c.startswith("=")]
+        overridden = [int(c[1:]) for c in line.split() if c.startswith("=")]
+        statuses |= set(overridden) if overridden else {int(c) for c in codes}
+    match = PROBLEM_MAP.search(template)
+    assert match, "no map of problems"
+    entries = dict(MAP_LINE.findall(match.group(1)))
+    problems = {
+        json.loads("{" + text + ',"instance":""}')["status"]: json.loads("{" + text + "}")
+        for text in entries.values()
+    }
+    assert statuses | {500} <= set(problems)
+    assert json.loads("{" + entries["default"] + "}")["status"] == 500
+    for code, problem in problems.items():
+        assert problem["type"] == problem_type(code)
+        assert problem["title"] == HTTPStatus(code).phrase
+        assert problem["detail"]
+    assert {400, 404, 405, 408, 412, 413, 414, 500, 501, 502, 503, 504, 505} <= statuses
 
 
 def sockets_of(parent: int) -> int:

@@ -1,5 +1,6 @@
 """oEmbed: which URLs are ours, the `rich` response, the snippet a page pastes."""
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from app.api.embed.oembed import (
     check_format,
     embed_snippet,
     parse_embed_url,
+    resize_script,
     title_for,
 )
 from tests import embed_shapes as shapes
@@ -113,6 +115,26 @@ def test_the_snippet_is_an_iframe_and_a_one_line_script_that_checks_the_origin()
     assert 'e.origin!=="https://facts.example"' in script
     assert 'd.type!=="zhuzhou-facts:height"' in script
     assert "f.contentWindow===e.source" in script
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        'http://a"+alert(document.domain)+"',
+        "http://a</script><script>alert(1)</script>",
+        'http://a\\"+alert(1)//',
+        "http://a\u2028alert(1)\u2029",
+        "http://a'+alert(1)+'&amp;",
+    ],
+)
+def test_the_origin_is_one_javascript_string_whatever_it_holds(origin: str) -> None:
+    script = resize_script(origin)
+    assert script.count("<script>") == 1 and script.count("</script>") == 1
+    assert script.endswith("</script>")
+    written = re.search(r'e\.origin!==("(?:[^"\\]|\\.)*")\|\|', script)
+    assert written, script
+    assert json.loads(written.group(1)) == origin  # the same string, back from JSON
+    assert not set("<>&\u2028\u2029") & set(written.group(1))
 
 
 def test_titles_come_from_the_record_in_the_embed_language() -> None:

@@ -57,7 +57,7 @@ def answers(live: Live) -> dict[str, int]:
                 assert response.json()["status"] == response.status_code
             if response.status_code == 503:
                 assert response.headers["retry-after"] == "5"
-                assert response.headers["cache-control"] == "no-cache"
+                assert response.headers["cache-control"] == "no-store"
     return found
 
 

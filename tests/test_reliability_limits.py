@@ -96,6 +96,106 @@ def test_eight_64mb_heads_at_once_cost_the_server_no_memory(server: Live) -> Non
     assert httpx.get(server.base + "/livez").status_code == 200
 
 
+def pipelined(count: int, last_closes: bool = True) -> bytes:
+    """count GETs of one-metric pages, offsets 0..count-1, in one buffer (RFC 9112 §9.3.2)."""
+    line = (
+        b"GET /v1/metrics?limit=1&offset=%d HTTP/1.1\r\nHost: x\r\n"
+        b"User-Agent: pipelining-test/1.0\r\n\r\n"
+    )  # 88 bytes: 400 of them are over 32 KiB together
+    heads = [line % i for i in range(count)]
+    if last_closes:
+        heads[-1] = heads[-1][:-2] + b"Connection: close\r\n\r\n"
+    return b"".join(heads)
+
+
+def offsets(response: bytes) -> list[int]:
+    """The offsets of the JSON pages in a stream of responses, in the order they came."""
+    return [int(m) for m in re.findall(rb'"offset":(\d+)\}', response)]
+
+
+def test_400_pipelined_requests_in_one_write_are_all_answered_in_order(server: Live) -> None:
+    sent = pipelined(400)
+    assert len(sent) > Settings().limit_request_head  # together over the limit, each far under
+    response = exchange(server, sent, timeout=30)
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == [b"200"] * 400
+    assert offsets(response) == list(range(400))
+
+
+def test_pipelined_requests_sent_a_byte_at_a_time_are_answered(server: Live) -> None:
+    sent = pipelined(400)  # the server reads them in pieces of any size, split anywhere
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(len(sent)):
+            s.sendall(sent[i : i + 1])
+        response = b""
+        while chunk := s.recv(65536):
+            response += chunk
+    assert offsets(response) == list(range(400))
+
+
+@pytest.mark.parametrize(("extra", "expected"), [(0, [b"200", b"200"]), (1, [b"200", b"431"])])
+def test_a_head_counts_from_the_end_of_the_one_before_even_when_that_end_is_split(
+    server: Live, extra: int, expected: list[bytes]
+) -> None:
+    first = pipelined(1, last_closes=False)
+    second = head(Settings().limit_request_head - len(head(0)) + extra)  # the limit, or one more
+    # Separate reads: the first head's CRLF CRLF is split, the second begins in the same read.
+    pieces = [first[:-1], first[-1:] + second[:1000], second[1000:]]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for piece in pieces:
+            s.sendall(piece)
+            time.sleep(0.1)
+        response = b""
+        with suppress(ConnectionResetError):
+            while chunk := s.recv(65536):
+                response += chunk
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == expected
+
+
+POST = b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+
+
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [
+        (pipelined(2), [b"405", b"200", b"200"]),
+        (head(1 << 20), [b"405", b"431"]),
+    ],
+    ids=["small", "oversized"],
+)
+def test_heads_after_a_body_are_counted_from_its_end(
+    server: Live, then: bytes, expected: list[bytes]
+) -> None:
+    response = exchange(server, POST + then)
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == expected
+
+
+@pytest.mark.parametrize("after", [0, 3, 100])
+def test_an_oversized_head_after_small_pipelined_ones_is_still_refused(
+    server: Live, after: int
+) -> None:
+    sent = (pipelined(after, last_closes=False) if after else b"") + head(1 << 20)
+    response = exchange(server, sent)
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == [b"200"] * after + [b"431"]
+
+
+def test_a_head_at_the_limit_is_served_and_one_byte_more_is_refused(server: Live) -> None:
+    limit = Settings().limit_request_head
+    overhead = len(head(0))
+    for size, expected in ((limit - overhead, 200), (limit - overhead + 1, 431)):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            request = head(size)
+            assert len(request) == size + overhead
+            for i in range(0, len(request), 997):  # in many chunks, the end of head split
+                s.sendall(request[i : i + 997])
+            response = b""
+            with suppress(ConnectionResetError):
+                while chunk := s.recv(65536):
+                    response += chunk
+        assert status(response) == expected, size
+
+
 @pytest.mark.parametrize(
     ("request_head", "expected"),
     [

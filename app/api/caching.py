@@ -22,7 +22,7 @@ from app.api.conditional import if_match_passes, if_none_match_fails
 from app.api.errors import instance_of, problem_response
 from app.api.negotiation import Representation, negotiate, remember
 from app.api.response_cache import ResponseCache, Stored
-from app.api.urls import base_url
+from app.api.urls import base_url, route_path
 from app.store.reader import snapshot
 
 UNCACHED_PATHS = frozenset({"/livez", "/readyz"})
@@ -104,7 +104,7 @@ class CachingMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.removeprefix(scope.get("root_path", "")) in UNCACHED_PATHS:
+        if route_path(scope) in UNCACHED_PATHS:  # below the prefix: /facts/readyz too
             await self.app(scope, receive, _with_headers(send, [NO_STORE]))
             return
         fields = request_fields(scope)
@@ -241,10 +241,12 @@ def _problem(scope: Scope, status: int, detail: str) -> tuple[Message, bytes]:
 
 
 async def _send_uncached(send: Send, response: tuple[Message, bytes], vary: Any) -> None:
-    """Pass on a response that is not a 200, marked as not to be reused without checking."""
+    """Pass on a response that is not a 200: a problem never stored (no-store), anything else
+    (the 308 of a trailing slash) not reused without checking (no-cache)."""
     start, body = response
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in DROPPED]
-    headers += [vary, NO_CACHE, (b"content-length", str(len(body)).encode())]
+    policy = NO_STORE if start.get("status", 500) >= 400 else NO_CACHE
+    headers += [vary, policy, (b"content-length", str(len(body)).encode())]
     await send({**start, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

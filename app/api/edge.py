@@ -1,7 +1,9 @@
-"""The outermost pure-ASGI layer: CORS and preflights, OPTIONS, HEAD, nosniff, framing, and
-the 500.
+"""The edge, the layer behind the replay of repeats: the Host check, CORS and preflights,
+OPTIONS, HEAD, nosniff, framing, and the 500.
 
-Every response passes it, cached answers, 304s and errors included, so it is the one place that
+Every response passes it, cached answers, 304s and errors included (a replayed repeat carries
+what it added the first time), so it is the one place that refuses a request whose Host fields
+break RFC 9112 §3.2 (a 400 problem, app/api/host.py, before the Host is written into any URL),
 adds the headers every response needs, answers HEAD (as GET without the body), and turns an
 unhandled error into the 500 problem (logged once, here). CORS is fixed policy (any origin,
 GET/HEAD/OPTIONS, no credentials), so its headers are constant and sent on every response,
@@ -16,6 +18,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ALLOWED_METHODS, instance_of, problem_response
+from app.api.host import host_problem
 
 log = logging.getLogger("app.edge")
 
@@ -51,8 +54,11 @@ class EdgeMiddleware:
             return
         origin = request_method = None
         ranged = False
+        hosts: list[bytes] = []
         for name, value in scope["headers"]:
-            if name == b"origin":
+            if name == b"host":
+                hosts.append(value)
+            elif name == b"origin":
                 origin = value
             elif name == b"access-control-request-method":
                 request_method = value
@@ -61,13 +67,12 @@ class EdgeMiddleware:
         if ranged:
             headers = [(k, v) for k, v in scope["headers"] if k not in IGNORED_REQUEST_FIELDS]
             scope = {**scope, "headers": headers}
-        root = scope.get("root_path", "")
-        if root and not scope["path"].startswith(root):
-            # ASGI servers differ: uvicorn puts the prefix in `path`, others leave it out.
-            # Every layer here reads `path` with the prefix, as Starlette's routing expects.
-            scope = {**scope, "path": root + scope["path"]}
         method = scope["method"]
         sender = _Sender(send, [NOSNIFF, *CORS], drop_body=method == "HEAD")
+        bad_host = host_problem(hosts, scope.get("http_version", "1.1"))
+        if bad_host is not None:  # before anything writes the Host into a URL
+            await problem_response(400, bad_host, instance_of(scope))(scope, receive, sender)
+            return
         try:
             if method == "OPTIONS":
                 if origin is not None and request_method is not None:
@@ -86,7 +91,6 @@ class EdgeMiddleware:
                 500,
                 "The server failed to answer; the error was logged.",
                 instance_of(scope),
-                headers={"Cache-Control": "no-store"},
             )(scope, receive, sender)
 
     async def _preflight(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:

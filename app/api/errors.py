@@ -21,10 +21,10 @@ from starlette.types import Scope
 
 from app.api.offers import flat_routes
 from app.api.params import PATTERN_RULES
+from app.api.urls import PATH_SAFE
 from app.store.reader import DatasetUnavailable
 
 PROBLEM_JSON = "application/problem+json"
-PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 pchar and "/": kept as they are
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 RETRY_AFTER_SECONDS = 5  # how soon a client may ask again while the dataset cannot be read
 
@@ -36,6 +36,7 @@ _TYPES = {
     412: "precondition-failed",
     422: "validation-error",
     500: "internal-error",
+    501: "not-implemented",
     503: "not-ready",
 }
 
@@ -106,11 +107,13 @@ def problem_response(
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> Response:
-    """Render a problem; every 4xx and 5xx of the API goes through here."""
+    """Render a problem; every 4xx and 5xx of the API goes through here. A problem is never
+    stored by any cache (`Cache-Control: no-store`, RFC 9111 §5.2.2.5): it describes one
+    request, and the next may well succeed."""
     return Response(
         orjson.dumps(problem_body(status, detail, instance, errors)),
         status_code=status,
-        headers=headers,
+        headers={"Cache-Control": "no-store", **(headers or {})},
         media_type=PROBLEM_JSON,
     )
 
@@ -169,7 +172,7 @@ def _unavailable(request: Request, exc: Exception) -> Response:
     return problem_response(
         503,
         "The dataset cannot be read right now; try again shortly.",
-        request.url.path,
+        instance_of(request.scope),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 

@@ -6,7 +6,10 @@ RFC 9110 §5.3); the route reads the decision back. Rules:
 
 - `?format=` names the representation outright (the route validates its value).
 - Otherwise each offer gets the q-value of the most specific media range that matches it
-  (§12.5.1: `type/subtype;params` over `type/subtype` over `type/*` over `*/*`); `q=0` means
+  (§12.5.1: `type/subtype;params` over `type/subtype` over `type/*` over `*/*`). Types and
+  parameter names are case-insensitive (§8.3.1, §5.6.6), as are the values of `charset`
+  (§8.3.2) and of CSV's `header` (RFC 4180); a range's parameters match when each is one of the
+  offer's: `charset=utf-8` for every offer, `header=present` for CSV. `q=0` means
   "not acceptable"; the highest q wins, ties go to the route's first offer; no Accept field
   means anything is acceptable. When nothing offered is acceptable the API answers 406.
 - Codings (§12.5.3): gzip (or x-gzip) and identity, case-insensitive, `*` for any other;
@@ -30,8 +33,13 @@ NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 # The `format` parameter's values, and the media type each names.
 FORMATS = {"json": JSON, "csv": CSV, "ndjson": NDJSON}
-# Parameters of our own representations: a range naming other values does not match them.
-OFFER_PARAMS = {CSV: {"charset": "utf-8", "header": "present"}, TEXT: {"charset": "utf-8"}}
+# Parameters of our own representations: a range naming other values, or other parameters, does
+# not match them. Every representation is UTF-8, so `charset=utf-8` matches each.
+UTF8 = {"charset": "utf-8"}
+OFFER_PARAMS = {JSON: UTF8, NDJSON: UTF8, TEXT: UTF8, CSV: {**UTF8, "header": "present"}}
+# Parameters whose values are case-insensitive: charset (RFC 9110 §8.3.2) and CSV's header
+# (RFC 4180 §3, ABNF literals); other values are compared as written.
+CASELESS_VALUES = frozenset({"charset", "header"})
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ def _members(field: str) -> list[tuple[str, dict[str, str], float]]:
             if name == "q":
                 q = _qvalue(v)
             elif name:
-                params[name] = v.lower() if name == "charset" else v
+                params[name] = v.lower() if name in CASELESS_VALUES else v
         if value and q is not None:
             out.append((value.lower(), params, q))
     return out

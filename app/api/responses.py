@@ -16,6 +16,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.negotiation import CSV, JSON, NDJSON, negotiated
 from app.api.params import Paging, RecordExport
+from app.api.urls import request_url, route_path
 from app.store.paging import Page, PageRequest
 from app.tabular import csv_document, csv_header, csv_line
 
@@ -70,12 +71,14 @@ def attachment(filename: str) -> str:
 
 
 def link_header(request: Request, total: int, limit: int, offset: int) -> str | None:
-    """RFC 8288 Link header with first, prev, next and last pages, as absolute URLs (the
-    scheme, host and path prefix the client used)."""
+    """RFC 8288 Link header with first, prev, next and last pages, as absolute URLs built like
+    the bodies' (app/api/urls.py: the scheme, host and path prefix the client used)."""
     links = []
 
     def url(off: int) -> str:
-        return str(request.url.include_query_params(offset=off, limit=limit))
+        return request_url(
+            request.scope, request.url.include_query_params(offset=off, limit=limit).query
+        )
 
     last = max(0, (total - 1) // limit * limit) if total else 0
     if offset > 0:
@@ -97,8 +100,7 @@ def page_request(request: Request, paging: Paging) -> PageRequest:
 def download_name(request: Request) -> str:
     """A file name saying what was downloaded: `zhuzhou-facts-metrics`,
     `zhuzhou-facts-indicators-gdp`, `zhuzhou-facts-search-地区生产总值`."""
-    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
-    parts = [p for p in path.split("/") if p and p != "v1"]
+    parts = [p for p in route_path(request.scope).split("/") if p and p != "v1"]
     if parts == ["search"] and request.query_params.get("q"):
         parts.append(request.query_params["q"].strip())
     return "-".join(["zhuzhou-facts", *parts])

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from . import numbers, urls
+from .assets import json_script
 from .view import LANGS, THEMES, Lang, Metric, Text, Theme
 
 EmbedKind = Literal["metric", "indicator"]
@@ -87,10 +88,12 @@ def parse_embed_url(url: str, *, base_url: str) -> EmbedTarget:
 
 
 def resize_script(origin: str) -> str:
-    """The one-line script that sizes our iframes on a page from their height messages."""
+    """The one-line script that sizes our iframes on a page from their height messages. The
+    origin is written as a JSON string escaped for a script element (`json_script`: no quote,
+    `<`, `>`, `&`, U+2028 or U+2029 of it can end the string or the element)."""
     return (
         '<script>addEventListener("message",function(e){var d=e.data;'
-        f'if(e.origin!=="{origin}"||!d||d.type!=="{MESSAGE_TYPE}")return;'
+        f"if(e.origin!=={json_script(origin)}||!d||d.type!=={json_script(MESSAGE_TYPE)})return;"
         'for(var f of document.querySelectorAll("iframe"))'
         'if(f.contentWindow===e.source)f.style.height=d.height+"px"})</script>'
     )

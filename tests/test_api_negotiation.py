@@ -224,3 +224,21 @@ def test_identity_excluded_gzips_even_a_small_body(client: TestClient) -> None:
     )
     assert response.headers.get("content-encoding") == "gzip"
     assert response.json()["id"] == GDP_Q1_Q3
+
+
+@pytest.mark.parametrize(
+    ("headers", "field"),
+    [
+        ({"Accept-Encoding": "identity;q=0, gzip;q=0"}, "Accept-Encoding"),
+        ({"Accept-Encoding": "br, identity;q=0"}, "Accept-Encoding"),
+        ({"Accept": "image/png"}, "Accept, format"),
+        ({"Accept": "text/csv;q=0, application/*;q=0"}, "Accept, format"),
+    ],
+)
+@pytest.mark.parametrize("url", ["/v1/metrics", "/v1/metrics/gdp-2021-q1-q3", "/v1"])
+def test_a_406_names_the_field_that_excluded_everything(
+    client: TestClient, url: str, headers: dict[str, str], field: str
+) -> None:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 406
+    assert f"({field})" in response.json()["detail"]

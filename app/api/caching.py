@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.conditional import if_match_passes, if_none_match_fails
 from app.api.errors import instance_of, problem_response
-from app.api.negotiation import Representation, negotiate, remember
+from app.api.negotiation import Representation, choose_codings, negotiate, remember
 from app.api.response_cache import ResponseCache, Stored
 from app.api.urls import base_url, route_path
 from app.store.reader import snapshot
@@ -71,6 +71,17 @@ def normalised_query(scope: Scope) -> str:
     return urlencode(query)
 
 
+def _not_acceptable(offers: tuple[str, ...] | None, accept_encoding: str | None) -> str:
+    """The 406's detail: which field excluded everything, and what there is (RFC 9110 §15.5.7)."""
+    if choose_codings(accept_encoding) == (False, False):
+        return (
+            "No content coding this resource offers is acceptable (Accept-Encoding); it "
+            "offers gzip and identity."
+        )
+    offered = ", ".join(offers or ())
+    return f"No media type this resource offers is acceptable (Accept, format): {offered}."
+
+
 class CachingMiddleware:
     """Negotiates, validates and replays; sees GET only (the edge turned HEAD into GET)."""
 
@@ -113,8 +124,7 @@ class CachingMiddleware:
         rep = negotiate(offers, format_param(scope), accept, coding)
         vary = VARY_CODING if offers is None else VARY_NEGOTIATED
         if rep is None:
-            offered = ", ".join(offers or ("identity or gzip",))
-            detail = f"Nothing this resource offers is acceptable; it offers {offered}."
+            detail = _not_acceptable(offers, coding)
             await _send_uncached(send, _problem(scope, 406, detail), vary)
             return
         version = self.version() or "none"

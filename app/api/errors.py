@@ -25,6 +25,7 @@ from app.api.urls import PATH_SAFE
 from app.store.reader import DatasetUnavailable
 
 PROBLEM_JSON = "application/problem+json"
+UNAVAILABLE_DETAIL = "The dataset cannot be read right now; try again shortly."
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 RETRY_AFTER_SECONDS = 5  # how soon a client may ask again while the dataset cannot be read
 
@@ -171,7 +172,7 @@ def _unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DatasetUnavailable)
     return problem_response(
         503,
-        "The dataset cannot be read right now; try again shortly.",
+        UNAVAILABLE_DETAIL,
         instance_of(request.scope),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

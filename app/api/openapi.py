@@ -11,7 +11,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.api.datapackage import datapackage
 from app.api.embed.oembed import EmbedTarget, build_oembed, title_for
-from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.errors import PROBLEM_JSON, UNAVAILABLE_DETAIL, problem_body
 from app.api.offers import flat_routes
 from app.api.responses import envelope
 from app.api.routers.meta import describe_dataset
@@ -137,9 +137,10 @@ def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, A
 BAD_VALUES = ("nope", "-1", "", "x" * 101, "\x00")  # tried in turn on a route's first parameter
 DETAILS = {
     404: "No record with this id.",
-    406: "Nothing this resource offers is acceptable; it offers application/json, text/csv.",
+    406: "No media type this resource offers is acceptable (Accept, format): application/json, "
+    "text/csv.",
     412: "If-Match names no current representation of this resource.",
-    503: "The dataset cannot be read now; try again later.",
+    503: UNAVAILABLE_DETAIL,
 }
 
 

@@ -11,8 +11,8 @@ run leaves the checkout as it found it; `UPDATE_SCREENSHOTS=1` writes them to do
 import base64
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
 from app.dataset.build import BuiltDataset, build
+from app.dataset.coverage import require_coverage
 from app.dataset.files import load_seed
 from app.store.engines import is_sqlite, sqlite_path, writable_engine
 from app.store.migrations import upgrade
@@ -42,8 +43,12 @@ class SeedResult:
 
 
 def prepare(seed_dir: Path) -> BuiltDataset:
-    """Read, validate and resolve all curated files without touching any database."""
-    return build(load_seed(seed_dir))
+    """Read, validate and resolve all curated files, and check that every number in the bodies
+    is covered, without touching any database; raise DatasetError listing what is wrong."""
+    seed = load_seed(seed_dir)
+    built = build(seed)
+    require_coverage(seed, built)
+    return built
 
 
 def seed_database(url: str, seed_dir: Path, reader_role: str | None = None) -> SeedResult:

@@ -129,15 +129,41 @@ def _companions(db: Path) -> list[Path]:
     return [db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
 
 
+def claim_build_file(path: Path) -> tuple[Path, int]:
+    """A new build file beside path and an open descriptor holding its exclusive lock.
+
+    The lock marks the build as alive until this process ends, however it ends. Creating a file
+    and locking it are two steps, so another seed's cleanup may take the lock first and delete
+    the file in between: then the path no longer names the file we locked, and a fresh name is
+    claimed.
+    """
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.building")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                return tmp, fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename in folder durable (POSIX: the directory entry is the directory's data)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_sqlite(path: Path, built: BuiltDataset) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.building")
-    # The lock marks the build as alive until this process ends, however it ends.
-    lock = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+    tmp, lock = claim_build_file(path)
     url = f"sqlite:///{tmp.as_posix()}"
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade(url)
         engine = writable_engine(url)
         try:
@@ -155,6 +181,7 @@ def _write_sqlite(path: Path, built: BuiltDataset) -> None:
         finally:
             engine.dispose()
         os.replace(tmp, path)
+        _sync_directory(path.parent)
     finally:
         for leftover in (tmp, *_companions(tmp)):
             leftover.unlink(missing_ok=True)

@@ -82,8 +82,15 @@ def readonly_engine(url: str) -> Engine:
         ro_url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
         # SQLite runs on the event loop: waiting for a pooled connection there would block the
         # loop that returns them, so the pool never makes a checkout wait (no overflow limit).
+        # Nor does a read wait for a lock (timeout 0, not Python's 5 s busy wait): nothing of
+        # ours writes the served file (a reseed renames a new one over it), so a lock on it is
+        # another process's, of unknown length, and waiting would freeze every request, /livez
+        # too. SQLITE_BUSY is answered at once as a 503 with Retry-After (reader.unavailable).
         engine = create_engine(
-            ro_url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=-1
+            ro_url,
+            connect_args={"check_same_thread": False, "timeout": 0},
+            pool_size=8,
+            max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_read_only)
         return engine

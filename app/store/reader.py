@@ -27,6 +27,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Select
 
 from app.store.engines import is_sqlite
+from app.store.faults import FaultLog
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -105,13 +106,10 @@ def _close(conn: Connection) -> None:
 class Reader:
     """Runs read-only statements on one engine."""
 
-    def __init__(
-        self, engine: Engine, on_fault: Callable[[BaseException | None], None] | None = None
-    ) -> None:
+    def __init__(self, engine: Engine, faults: FaultLog | None = None) -> None:
         self.engine = engine
         self.inline = is_sqlite(str(engine.url))
-        self.on_fault = on_fault  # told of the first failure and of the next success
-        self.faulted = False
+        self.faults = faults  # told of every failure, and of successes during a fault episode
         self._compiled: dict[Hashable, Compiled] = {}
 
     def _sql(self, key: Hashable, build: Callable[[], Select[Any]]) -> "Compiled":
@@ -176,15 +174,12 @@ class Reader:
         except (sa_exc.DBAPIError, sa_exc.TimeoutError, sqlite3.Error) as exc:
             if not unavailable(exc):
                 raise
-            if not self.faulted:
-                self.faulted = True
-                if self.on_fault is not None:
-                    self.on_fault(exc)
+            if self.faults is not None:
+                self.faults.failed(exc)
             raise DatasetUnavailable(str(getattr(exc, "orig", None) or exc).strip()) from exc
-        if self.faulted:
-            self.faulted = False
-            if self.on_fault is not None:
-                self.on_fault(None)
+        faults = self.faults
+        if faults is not None and faults.fault is not None:
+            faults.read_ok()
         return found
 
     def _execute(self, conn: Connection, sql: str, args: Any) -> list[tuple[Any, ...]]:

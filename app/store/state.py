@@ -6,17 +6,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from app.config import DATABASE_TIMEOUT
 from app.store.engines import is_sqlite, readonly_engine, sqlite_path
 from app.store.faults import FaultLog
 from app.store.info import dataset_version
 from app.store.migrations import head_revision
 from app.store.reader import VERSION_SQL, Reader
+from app.store.threads import Unanswered
 
 # The SQLite file is stat()ed at most this often by the request path (a stat costs about as much
 # as answering a repeat from memory): a reseed is seen within this long. bench/analysis.md.
@@ -45,6 +48,7 @@ class DatasetState:
 
     url: str
     check_interval: float = 1.0
+    timeout: float = DATABASE_TIMEOUT  # PostgreSQL: seconds a request waits on the server
     engine: Engine = field(init=False)
     reader: Reader = field(init=False)
     version: str | None = field(init=False, default=None)
@@ -70,8 +74,8 @@ class DatasetState:
         return self.faults.fault
 
     def _open(self) -> None:
-        self.engine = readonly_engine(self.url)
-        self.reader = Reader(self.engine, self.faults)
+        self.engine = readonly_engine(self.url, self.timeout)
+        self.reader = Reader(self.engine, self.faults, self.timeout)
 
     def _stat(self) -> Signature | None:
         if self._path is None:
@@ -121,6 +125,15 @@ class DatasetState:
             self._load()
         finally:
             self._lock.release()
+
+    async def check(self) -> Readiness:
+        """readiness() off the event loop; on PostgreSQL answered within the request timeout."""
+        if self._path is not None:
+            return await anyio.to_thread.run_sync(self.readiness)
+        try:
+            return await self.reader.bound.call(self.readiness)
+        except Unanswered as exc:
+            return Readiness(False, f"Database unavailable: {exc}.")
 
     def readiness(self) -> Readiness:
         """The truth about the database now: the file on disk (not the one opened earlier),

@@ -55,10 +55,10 @@ def livez() -> Response:
     "one at once after a reseed) and SQLite's `PRAGMA quick_check` passes (run for each new file, "
     "then at most once a minute); 503 otherwise.",
 )
-def readyz(request: Request) -> Response:
+async def readyz(request: Request) -> Response:
     """Report readiness."""
     state: DatasetState = request.app.state.dataset
-    found = state.readiness()
+    found = await state.check()
     if not found.ready or found.version is None:
         return problem_response(503, found.detail, request.url.path)
     revision = found.revision or ""

@@ -52,8 +52,9 @@ def livez() -> Response:
     operation_id="readyz",
     description="200 when the database file on disk (SQLite) or the server (PostgreSQL) answers, "
     "its schema is at the migrations' head, a dataset is loaded (its version is reported, a new "
-    "one at once after a reseed) and SQLite's `PRAGMA quick_check` passes (run for each new file, "
-    "then at most once a minute); 503 otherwise.",
+    "one at once after a reseed), every table answers, and SQLite's `PRAGMA quick_check` passes "
+    "(run for each new file, then at most once a minute); 503 otherwise, also when PostgreSQL "
+    "does not answer within DATABASE_TIMEOUT.",
 )
 async def readyz(request: Request) -> Response:
     """Report readiness."""

@@ -11,6 +11,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A path prefix: segments of RFC 3986 unreserved characters, none of them "." or "..".
 ROOT_PATH = re.compile(r"(/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]+)*")
 
+# PostgreSQL: how long a request waits on the server in all (a pooled connection, connecting,
+# its queries) before answering 503 (the DATABASE_TIMEOUT default), and what bounds the parts.
+DATABASE_TIMEOUT = 10.0
+PG_CONNECT_TIMEOUT = 5  # seconds to establish a connection (libpq connect_timeout)
+# TCP keepalive probes (libpq keepalives_*): a peer that vanished (a partition, a dead host) is
+# noticed after 5 + 2 × 3 = 11 s of silence on an idle connection, not the kernel's two hours;
+# tcp_user_timeout (DATABASE_TIMEOUT) drops one whose sent data goes unacknowledged that long.
+PG_KEEPALIVES_IDLE = 5
+PG_KEEPALIVES_INTERVAL = 2
+PG_KEEPALIVES_COUNT = 3
+# Connections per process: 10 kept, 20 more when busy. Requests whose server never answered
+# (abandoned after DATABASE_TIMEOUT, their threads still waiting) are at most this many; beyond
+# that a request is refused at once, so a hung server cannot use up threads.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 20
+
 
 class Settings(BaseSettings):
     """Runtime settings, read from environment variables (no prefix)."""
@@ -20,6 +36,14 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'zhuzhou-facts.sqlite3'}",
         description="SQLAlchemy URL of the database (SQLite file or PostgreSQL).",
+    )
+    database_timeout: float = Field(
+        default=DATABASE_TIMEOUT,
+        gt=0,
+        le=3600,
+        description="PostgreSQL: seconds a request waits on the server in all (a pooled "
+        "connection, connecting, its queries) before answering 503; also the server's "
+        "statement_timeout.",
     )
     seed_dir: Path = Field(
         default=PROJECT_ROOT / "seed",

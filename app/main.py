@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ensure_database(settings)
-        app.state.dataset = DatasetState(settings.database_url)
+        app.state.dataset = DatasetState(settings.database_url, timeout=settings.database_timeout)
         loaded[:] = [app.state.dataset]
         # Everything loaded so far lives as long as the process: move it out of the garbage
         # collector's reach, so no collection walks the whole framework during a request.
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         docs_url=None,
+        openapi_url=None,  # served by app/api/openapi.py
         redoc_url=None,
         lifespan=lifespan,
         redirect_slashes=False,  # app/api/errors.py answers a trailing slash with a relative 308

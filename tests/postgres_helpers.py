@@ -34,13 +34,14 @@ def with_user(url: str, user: str) -> str:
 
 
 @contextmanager
-def fresh_database(prefix: str) -> Iterator[str]:
-    """A new, empty database on the test server, dropped afterwards (with its connections)."""
+def fresh_database(prefix: str, options: str = "") -> Iterator[str]:
+    """A new, empty database on the test server (CREATE DATABASE's options, e.g. a locale),
+    dropped afterwards (with its connections)."""
     admin = admin_url()
     name = f"{prefix}_{secrets.token_hex(4)}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" {options}'))
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -1,6 +1,8 @@
 """One rule for every text parameter, on every route and backend (see app/api/params.py)."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
@@ -8,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.params import PATTERN_RULES, SEARCH_PATTERN, TEXT_PATTERN
+from app.dataset.build import BuiltDataset
+from app.store.search_text import normalise
 from tests.api_helpers import assert_problem, fetch_all, ids
 
 # Every list route with a `q`, and every id filter, with a value that matches something.
@@ -41,6 +45,49 @@ def test_surrounding_spaces_are_ignored_in_q(client: TestClient, route: str) -> 
     plain = client.get(route, params={"q": "株洲", "limit": 500})
     for padded in ("%20株洲", "株洲%20%20", "%E3%80%80株洲%E3%80%80"):
         assert client.get(f"{route}?q={padded}&limit=500").json() == plain.json()
+
+
+# Queries whose case or width the engines would fold differently on their own (SQLite's LIKE
+# folds ASCII only; PostgreSQL's ILIKE all of Unicode, by the database's locale), LIKE's
+# wildcards, and separators that normalise to nothing.
+Q_PROBES = [
+    "ⅱ类", "Ⅱ类", "İ", "i\u0307", "\u212a", "k", "K", "ﬁ", "fi", "ＧＤＰ", "ｇｄｐ", "GDP",
+    "ß", "SS", "ς", "σ", "Σ", "ǅ", "New-Energy", "new  energy", "株洲", "3%", "%", "_", "a_b",
+    "\\", "-", "—",
+]  # fmt: skip
+# The texts `q` searches on each list (README, "Text parameters"), from the built records.
+Q_SEARCHES: dict[str, tuple[str, Callable[[Any], list[str | None]]]] = {
+    "/v1/metrics": (
+        "metrics",
+        lambda r: [r.name.zh, r.name.en, r.as_written, r.source.quote, r.id],
+    ),
+    "/v1/indicators": ("indicators", lambda r: [r.name.zh, r.name.en, r.id]),
+    "/v1/industry-chains": ("chains", lambda r: [r.name.zh, r.name.en, r.as_written, r.id]),
+    "/v1/timeline": ("events", lambda r: [r.title.zh, r.title.en, r.source.quote, r.id]),
+    "/v1/entities": ("entities", lambda r: [r.name.zh, r.name.en, r.as_written, r.id]),
+}
+
+
+@pytest.mark.parametrize("route", TEXT_ROUTES)
+def test_q_is_a_substring_of_a_searched_text_in_the_normal_form(
+    client: TestClient, built: BuiltDataset, route: str
+) -> None:
+    records, texts = Q_SEARCHES[route]
+    for q in Q_PROBES:
+        needle = normalise(q)
+        expected = {
+            r.id
+            for r in getattr(built.records, records)
+            if needle and any(needle in normalise(t or "") for t in texts(r))
+        }
+        assert set(ids(fetch_all(client, route, q=q))) == expected, q
+
+
+def test_a_found_q_matches_within_one_text_never_across_two(client: TestClient) -> None:
+    # gdp's names end "..., annual" and its id is "gdp": joined, they would hold "annual gdp".
+    found = fetch_all(client, "/v1/indicators", q="annual")
+    assert "gdp" in ids(found)
+    assert fetch_all(client, "/v1/indicators", q="annual gdp") == []
 
 
 @pytest.mark.parametrize(("route", "name", "good"), ID_FILTERS)

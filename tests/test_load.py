@@ -125,3 +125,61 @@ def test_the_seed_command_prints_the_version(
     assert code == 0
     assert "dataset version" in out
     assert "metric" in out
+
+
+# Every file a seed folder must have (seed/README.md): the seed command refuses a folder missing
+# any of them, names it, and writes nothing.
+REQUIRED_FILES = [
+    "indicators.toml",
+    f"{DOC}/document.toml",
+    f"{DOC}/source.txt",
+    f"{DOC}/entities.toml",
+    f"{DOC}/chains.toml",
+    f"{DOC}/metrics.toml",
+    f"{DOC}/events.toml",
+    f"{DOC}/coverage.toml",
+]
+
+
+def _seed_command(seed_dir: Path, db: Path) -> int:
+    return main(["seed", "--seed-dir", str(seed_dir), "--database-url", f"sqlite:///{db}"])
+
+
+@pytest.mark.parametrize("missing", REQUIRED_FILES)
+def test_a_missing_curated_file_is_named_and_leaves_the_database_byte_identical(
+    tmp_path: Path, seed_copy: Path, missing: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "db").mkdir()
+    db = tmp_path / "db" / "facts.sqlite3"
+    seed_database(f"sqlite:///{db}", SEED_DIR)
+    before = db.read_bytes()
+    (seed_copy / missing).unlink()
+    assert _seed_command(seed_copy, db) == 1
+    err = capsys.readouterr().err
+    assert f"{Path(missing).name}: -: -:" in err and "missing" in err, err
+    assert "nothing was written" in err
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["facts.sqlite3"]
+
+
+def test_a_seed_folder_the_coverage_check_fails_is_refused_and_changes_nothing(
+    tmp_path: Path, seed_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "facts.sqlite3"
+    seed_database(f"sqlite:///{db}", SEED_DIR)
+    before = db.read_bytes()
+    coverage = seed_copy / DOC / "coverage.toml"
+    text = coverage.read_text(encoding="utf-8")
+    entry = '[[ignore]]\ncontext = "一如既往"\nparagraph = 1\n'
+    assert entry in text
+    coverage.write_text(text.replace(entry, "", 1).replace("reason = ", "# ", 1), "utf-8")
+    assert main(["coverage", "--seed-dir", str(seed_copy)]) == 1
+    capsys.readouterr()
+    assert _seed_command(seed_copy, db) == 1
+    err = capsys.readouterr().err
+    assert "body paragraph 1: number '一'" in err, err
+    assert db.read_bytes() == before
+    with pytest.raises(DatasetError, match="covered by no fact"):
+        seed_database(f"sqlite:///{tmp_path / 'new.sqlite3'}", seed_copy)
+    assert not (tmp_path / "new.sqlite3").exists()
+    assert main(["check", "--seed-dir", str(seed_copy)]) == 1  # check runs what seed runs

@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from alembic import command
@@ -21,7 +22,9 @@ from app.store.reader import Reader
 from app.store.search import search
 from app.store.search_text import trigrams
 from tests.conftest import SEED_DIR, require_service
+from tests.postgres_helpers import fresh_database
 from tests.test_api_search import QUERIES, RANKING
+from tests.test_api_text_params import Q_PROBES, TEXT_ROUTES
 
 pytestmark = pytest.mark.postgres
 
@@ -111,13 +114,49 @@ API_PATHS = [
     "/v1/search?q=地区生产总值",
     "/v1/documents/zhuzhou-2021-11-09/text",
 ]
+# Every list's `q` on the probes that engines fold differently on their own.
+Q_PATHS = [
+    f"{route}?{urlencode({'q': q, 'limit': 500})}" for route in TEXT_ROUTES for q in Q_PROBES
+]
 
 
 def test_postgres_serves_the_same_bytes_as_sqlite(pg_url: str, client: TestClient) -> None:
     seed_database(pg_url, SEED_DIR)
     with TestClient(create_app(Settings(database_url=pg_url, auto_seed=False))) as pg:
         assert pg.get("/readyz").status_code == 200
-        for path in API_PATHS:
+        for path in API_PATHS + Q_PATHS:
+            ours, theirs = pg.get(path), client.get(path)
+            assert ours.status_code == theirs.status_code == 200, path
+            assert ours.content == theirs.content, path
+
+
+UTF8_LOCALE = "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+
+
+@pytest.fixture(scope="module")
+def utf8_url(pg_url: str) -> Iterator[str]:
+    """A fresh database whose locale folds Unicode case (C.UTF-8), unlike the C-locale default."""
+    try:
+        with fresh_database("zf_utf8", UTF8_LOCALE) as url:
+            yield url
+    except DBAPIError as exc:
+        if "C.UTF-8" not in str(exc):
+            raise
+        pytest.skip(f"no C.UTF-8 locale on this server: {exc}")
+
+
+def test_postgres_in_a_utf8_locale_filters_q_as_sqlite_does(
+    utf8_url: str, client: TestClient
+) -> None:
+    seed_database(utf8_url, SEED_DIR)
+    with TestClient(create_app(Settings(database_url=utf8_url, auto_seed=False))) as pg:
+        engine = readonly_engine(utf8_url)
+        with engine.connect() as conn:
+            ctype = conn.execute(text("SHOW lc_ctype")).scalar_one()
+            folds = conn.execute(text("SELECT 'Ⅱ类' ILIKE 'ⅱ类'")).scalar_one()
+        engine.dispose()
+        assert ctype == "C.UTF-8" and folds  # a locale in which ILIKE would differ
+        for path in Q_PATHS:
             ours, theirs = pg.get(path), client.get(path)
             assert ours.status_code == theirs.status_code == 200, path
             assert ours.content == theirs.content, path

@@ -4,7 +4,9 @@ itself when a good file is back; /openapi.json follows a reseed."""
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import httpx
@@ -141,6 +143,45 @@ def test_a_corrupt_database_is_never_a_500_and_readiness_says_so(
     assert_all_ok(server)
     log = server.output()
     assert log.count(UNAVAILABLE) <= 1, log
+    assert "Traceback" not in log
+
+
+# Longer than any answer takes, shorter than SQLite's default busy wait (5 s): a server that
+# waited for a lock would still be waiting when it is released, and then answer 200.
+LOCK_HELD_FOR_AT_MOST = 3.0
+# Data the response cache cannot have yet: each is read from the file.
+UNCACHED = ["/v1/metrics?limit=7", "/v1/indicators?limit=7", "/v1/timeline?limit=7", "/v1"]
+
+
+def test_a_locked_database_is_503_at_once_and_never_holds_up_liveness(
+    server: Live, good_copy: Path
+) -> None:
+    holder = sqlite3.connect(good_copy, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing the served file in place
+    holder.execute("UPDATE dataset_info SET value = value || '' WHERE key = 'version'")
+    with ThreadPoolExecutor(len(UNCACHED) + 1) as pool, httpx.Client(timeout=30) as client:
+        try:
+            pending = {url: pool.submit(client.get, server.base + url) for url in UNCACHED}
+            pending["/livez"] = pool.submit(client.get, server.base + "/livez")
+            done, _ = wait(pending.values(), timeout=LOCK_HELD_FOR_AT_MOST)
+            answered_while_locked = {url for url, f in pending.items() if f in done}
+            ready_while_locked = readyz(server).status_code
+        finally:
+            holder.execute("ROLLBACK")  # only now: what was answered above came while it was held
+            holder.close()
+        answers = {url: f.result() for url, f in pending.items()}
+    assert answered_while_locked == set(pending)  # nothing waited for the lock
+    assert answers.pop("/livez").status_code == 200
+    for url, response in answers.items():
+        assert response.status_code == 503, url
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert response.headers["retry-after"] == "5"
+    assert ready_while_locked == 503
+    assert readyz(server).status_code == 200
+    assert_all_ok(server)
+    log = server.output()
+    assert log.count(UNAVAILABLE) == 1, log
+    assert "database is locked" in log
     assert "Traceback" not in log
 
 

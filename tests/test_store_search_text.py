@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.store.search_text import bigrams, normalise, trigrams, units
+from app.store.search_text import bigrams, filter_text, normalise, trigrams, units
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,10 @@ from app.store.search_text import bigrams, normalise, trigrams, units
         ("Ⅱ类", "ⅱ类"),  # casefolded, not spelled out: never "ii类"
         ("3+3+2", "3+3+2"),
         ("--", ""),
+        ("\u212a", "k"),  # Kelvin sign
+        ("Straße", "strasse"),
+        ("ΟΔΟΣ", "οδοσ"),  # final sigma folds as sigma
+        ("ﬁ", "fi"),
     ],
 )
 def test_normalise_folds_case_width_hyphens_and_spacing(raw: str, normal: str) -> None:
@@ -51,3 +55,8 @@ def test_bigrams_are_distinct_sorted_and_mark_spaces() -> None:
 def test_trigrams_are_distinct_sorted_and_keep_spaces() -> None:
     assert trigrams("a bab") == [" ba", "a b", "bab"]
     assert trigrams("ab") == []
+
+
+def test_filter_text_is_each_texts_normal_form_once_a_line() -> None:
+    texts = ["Gross regional product (GDP), annual", None, "", "gdp", "GDP", "--"]
+    assert filter_text(texts) == "gross regional product (gdp), annual\ngdp"

@@ -1,13 +1,19 @@
 """A seed killed mid-build leaves its build file behind; the next seed removes it, and never the
 file of a seed that is still running."""
 
+import fcntl
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from app.dataset import load
 from app.dataset.build import BuiltDataset
 from app.dataset.load import remove_stale_builds, write_dataset
 from tests.live import SERVE, clean_env
@@ -82,3 +88,56 @@ def test_a_running_seeds_build_file_is_kept_and_removed_once_it_is_dead(
     assert [p.name for p in remove_stale_builds(db)] == [live.name]
     assert leftovers(tmp_path) == [other.name]
     assert os.listdir(tmp_path).count("facts.sqlite3") == 1
+
+
+def test_a_build_file_removed_before_its_lock_is_taken_is_claimed_afresh(
+    tmp_path: Path, built: BuiltDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "facts.sqlite3"
+    real_flock, real_upgrade = fcntl.flock, load.upgrade
+    raced: list[Path] = []
+    locked_while_building: list[bool] = []
+
+    def flock(fd: int, operation: int) -> None:
+        if operation == fcntl.LOCK_EX and not raced:
+            # Another seed's cleanup runs between our create and our lock, and wins.
+            raced.extend(remove_stale_builds(db))
+        real_flock(fd, operation)
+
+    def upgrade(url: str, revision: str = "head") -> None:
+        building = Path(url.removeprefix("sqlite:///"))
+        probe = os.open(building, os.O_RDONLY)  # fails if the file we locked is gone
+        try:
+            real_flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            locked_while_building.append(True)
+        else:
+            locked_while_building.append(False)
+        finally:
+            os.close(probe)
+        real_upgrade(url, revision)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    monkeypatch.setattr(load, "upgrade", upgrade)
+    write_dataset(f"sqlite:///{db}", built)
+    assert len(raced) == 1 and raced[0].name.endswith(".building")
+    assert locked_while_building == [True]  # the file being built is the one we hold locked
+    assert leftovers(tmp_path) == []
+    assert db.exists()
+
+
+def test_the_folder_is_synced_after_the_rename(
+    tmp_path: Path, built: BuiltDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "facts.sqlite3"
+    real_fsync = os.fsync
+    synced: list[tuple[bool, int, bool]] = []
+
+    def fsync(fd: Any) -> None:
+        st = os.fstat(fd)
+        synced.append((stat.S_ISDIR(st.st_mode), st.st_ino, db.exists()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_dataset(f"sqlite:///{db}", built)
+    assert (True, tmp_path.stat().st_ino, True) in synced

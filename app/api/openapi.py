@@ -3,11 +3,12 @@
 from typing import Annotated, Any, cast
 
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.responses import Response
 
 from app.api.datapackage import datapackage
 from app.api.embed.oembed import EmbedTarget, build_oembed, title_for
@@ -175,18 +176,54 @@ def _problem_example(status: int, path: str, route: APIRoute | None) -> dict[str
     return problem_body(status, detail, path, errors)
 
 
+OPENAPI_URL = "/openapi.json"
+
+
+def _served_under(schema: dict[str, Any], root_path: str) -> dict[str, Any]:
+    """The document as served behind a path prefix: `servers` names it, after `info`, as
+    FastAPI's own route writes it (OpenAPI 3.1 §4.8.5: paths are relative to the server URL)."""
+    root = root_path.rstrip("/")
+    if not root:
+        return schema
+    served: dict[str, Any] = {}
+    for key, value in schema.items():
+        served[key] = value
+        if key == "info":
+            served["servers"] = [{"url": root}]
+    return served
+
+
 def install_openapi(app: FastAPI) -> None:
-    """Replace app.openapi with a builder that adds examples and the problem media type."""
+    """Replace app.openapi with a builder that adds examples and the problem media type, and
+    serve it at OPENAPI_URL (the app is made with `openapi_url=None`: FastAPI's own route
+    would build it synchronously on the event loop)."""
 
     built_for: list[str | None] = []  # the dataset version the examples were read from
 
     def build() -> dict[str, Any]:
+        """The document for the loaded dataset, read synchronously (tools, tests)."""
         state = getattr(app.state, "dataset", None)
-        # Examples are data: rebuilt when the dataset changes (read in the request's snapshot,
-        # so they are of the version the response's ETag names).
         version = info.dataset_version(state.reader) if state is not None else None
         if app.openapi_schema and built_for == [version]:
             return app.openapi_schema
+        return build_for(version, examples(state.reader) if state is not None else {})
+
+    async def openapi_json(request: Request) -> Response:
+        """GET /openapi.json. Examples are data: rebuilt when the dataset changes, read in the
+        request's snapshot (so of the version its ETag names) through `Reader.run`, which on
+        PostgreSQL is bounded in time like every read (a 503 rather than a blocked loop)."""
+        state = getattr(app.state, "dataset", None)
+        version = None if state is None else await state.reader.run(info.dataset_version)
+        schema = app.openapi_schema
+        if schema is None or built_for != [version]:
+            found = {} if state is None else await state.reader.run(examples)
+            schema = build_for(version, found)
+        return Response(
+            orjson.dumps(_served_under(schema, request.scope.get("root_path", ""))),
+            media_type="application/json",
+        )
+
+    def build_for(version: str | None, found: dict[str, Any]) -> dict[str, Any]:
         schema = get_openapi(
             title=app.title,
             version=app.version,
@@ -195,9 +232,6 @@ def install_openapi(app: FastAPI) -> None:
             routes=app.routes,
             tags=app.openapi_tags,
         )
-        found: dict[str, Any] = {}
-        if state is not None:
-            found = examples(state.reader)
         routes = {r.path: r for r in flat_routes(app.routes) if isinstance(r, APIRoute)}
         for path, ops in schema.get("paths", {}).items():
             for op in ops.values():
@@ -232,3 +266,4 @@ def install_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = build  # type: ignore[method-assign]
+    app.add_route(OPENAPI_URL, openapi_json, include_in_schema=False)

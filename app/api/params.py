@@ -119,8 +119,9 @@ TextQuery = Annotated[
     Query(
         pattern=TEXT_PATTERN,
         max_length=100,
-        description="Case-insensitive text in the Chinese or English labels or the quote "
-        "(surrounding spaces ignored; no control characters).",
+        description="Text in a record's names (zh and en), expression, quote or id, compared "
+        "in search's normal form (case, full width, hyphens and spacing ignored); surrounding "
+        "spaces ignored; no control characters.",
     ),
     AfterValidator(_strip),
 ]

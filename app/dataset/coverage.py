@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from app.dataset.build import BuiltDataset
-from app.dataset.errors import SeedProblem
+from app.dataset.errors import DatasetError, SeedProblem
 from app.dataset.files import SeedBundle
 from app.dataset.locate import Span
 from app.vocabulary import ParagraphRole
@@ -45,6 +45,26 @@ class CoverageReport:
     def ok(self) -> bool:
         """True when every token is accounted for and every ignore entry is used."""
         return not self.uncovered and not self.problems
+
+    def all_problems(self) -> list[SeedProblem]:
+        """Every uncovered token as a problem (naming its paragraph), then the ignore list's."""
+        uncovered = [
+            SeedProblem(
+                f"documents/{t.document}/source.txt",
+                f"body paragraph {t.paragraph}",
+                f"number {t.text!r}",
+                f"covered by no fact and no [[ignore]] of coverage.toml (…{t.context}…)",
+            )
+            for t in self.uncovered
+        ]
+        return uncovered + self.problems
+
+
+def require_coverage(seed: SeedBundle, built: BuiltDataset) -> None:
+    """Raise DatasetError unless the coverage check passes (what `zhuzhou-facts coverage` runs)."""
+    report = check_coverage(seed, built)
+    if not report.ok:
+        raise DatasetError(report.all_problems())
 
 
 def check_coverage(seed: SeedBundle, built: BuiltDataset) -> CoverageReport:

@@ -1,4 +1,8 @@
-"""Read and validate the curated seed files; every error names its file, record and field."""
+"""Read and validate the curated seed files; every error names its file, record and field.
+
+Every file a document folder holds (seed/README.md) is required: a missing one is an error, never
+an empty list, and a file with no records says so (`event = []`).
+"""
 
 import tomllib
 from dataclasses import dataclass, field
@@ -51,7 +55,8 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path, root: Path, problems: list[SeedProblem]) -> dict[str, Any]:
+def _read_toml(path: Path, root: Path, problems: list[SeedProblem]) -> dict[str, Any] | None:
+    """The file's tables, or None when it is missing or unreadable (a problem says which)."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -59,7 +64,7 @@ def _read_toml(path: Path, root: Path, problems: list[SeedProblem]) -> dict[str,
         problems.append(SeedProblem(_rel(path, root), "-", "-", "file is missing"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(SeedProblem(_rel(path, root), "-", "-", f"not valid TOML: {exc}"))
-    return {}
+    return None
 
 
 def _validate(
@@ -69,8 +74,8 @@ def _validate(
     key: str,
     data: dict[str, Any],
     problems: list[SeedProblem],
-    optional: bool = False,
 ) -> list[M]:
+    """The records under key, each validated; an empty list only when the file says so."""
     rows = data.get(key, [])
     name = _rel(path, root)
     unknown = set(data) - {key}
@@ -81,8 +86,10 @@ def _validate(
     if not isinstance(rows, list):
         problems.append(SeedProblem(name, "-", key, f"must be an array of tables [[{key}]]"))
         return []
-    if not rows and not optional:
-        problems.append(SeedProblem(name, "-", key, f"no [[{key}]] records"))
+    if not rows and key not in data:
+        problems.append(
+            SeedProblem(name, "-", key, f"no [[{key}]] records (write `{key} = []` if it has none)")
+        )
     out: list[M] = []
     for i, row in enumerate(rows):
         record = f"[[{key}]] #{i + 1}"
@@ -104,13 +111,10 @@ def _part(
     filename: str,
     key: str,
     model: type[M],
-    optional: bool = False,
 ) -> list[M]:
     path = folder / filename
-    if optional and not path.exists():
-        return []
     data = _read_toml(path, root, problems)
-    return _validate(model, path, root, key, data, problems, optional=optional)
+    return [] if data is None else _validate(model, path, root, key, data, problems)
 
 
 def load_seed(root: Path) -> SeedBundle:
@@ -118,10 +122,7 @@ def load_seed(root: Path) -> SeedBundle:
     problems: list[SeedProblem] = []
     if not root.is_dir():
         raise DatasetError([SeedProblem(str(root), "-", "-", "seed folder does not exist")])
-    ind_path = root / "indicators.toml"
-    indicators = _validate(
-        IndicatorSeed, ind_path, root, "indicator", _read_toml(ind_path, root, problems), problems
-    )
+    indicators = _part(root, root, problems, "indicators.toml", "indicator", IndicatorSeed)
     documents: list[DocumentBundle] = []
     doc_root = root / "documents"
     folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
@@ -130,7 +131,7 @@ def load_seed(root: Path) -> SeedBundle:
     for folder in folders:
         meta_path = folder / "document.toml"
         meta_data = _read_toml(meta_path, root, problems)
-        if not meta_data:
+        if meta_data is None:
             continue
         metas = _validate(
             DocumentSeed, meta_path, root, "document", {"document": [meta_data]}, problems
@@ -156,8 +157,8 @@ def load_seed(root: Path) -> SeedBundle:
                 entities=_part(folder, root, problems, "entities.toml", "entity", EntitySeed),
                 chains=_part(folder, root, problems, "chains.toml", "chain", ChainSeed),
                 metrics=_part(folder, root, problems, "metrics.toml", "metric", MetricSeed),
-                events=_part(folder, root, problems, "events.toml", "event", EventSeed, True),
-                ignores=_part(folder, root, problems, "coverage.toml", "ignore", IgnoreSeed, True),
+                events=_part(folder, root, problems, "events.toml", "event", EventSeed),
+                ignores=_part(folder, root, problems, "coverage.toml", "ignore", IgnoreSeed),
             )
         )
     if problems:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
 from app.dataset.build import BuiltDataset, build
+from app.dataset.coverage import require_coverage
 from app.dataset.files import load_seed
 from app.store.engines import is_sqlite, sqlite_path, writable_engine
 from app.store.migrations import upgrade
@@ -42,8 +43,12 @@ class SeedResult:
 
 
 def prepare(seed_dir: Path) -> BuiltDataset:
-    """Read, validate and resolve all curated files without touching any database."""
-    return build(load_seed(seed_dir))
+    """Read, validate and resolve all curated files, and check that every number in the bodies
+    is covered, without touching any database; raise DatasetError listing what is wrong."""
+    seed = load_seed(seed_dir)
+    built = build(seed)
+    require_coverage(seed, built)
+    return built
 
 
 def seed_database(url: str, seed_dir: Path, reader_role: str | None = None) -> SeedResult:
@@ -124,15 +129,41 @@ def _companions(db: Path) -> list[Path]:
     return [db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
 
 
+def claim_build_file(path: Path) -> tuple[Path, int]:
+    """A new build file beside path and an open descriptor holding its exclusive lock.
+
+    The lock marks the build as alive until this process ends, however it ends. Creating a file
+    and locking it are two steps, so another seed's cleanup may take the lock first and delete
+    the file in between: then the path no longer names the file we locked, and a fresh name is
+    claimed.
+    """
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.building")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                return tmp, fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename in folder durable (POSIX: the directory entry is the directory's data)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_sqlite(path: Path, built: BuiltDataset) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.building")
-    # The lock marks the build as alive until this process ends, however it ends.
-    lock = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+    tmp, lock = claim_build_file(path)
     url = f"sqlite:///{tmp.as_posix()}"
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade(url)
         engine = writable_engine(url)
         try:
@@ -150,6 +181,7 @@ def _write_sqlite(path: Path, built: BuiltDataset) -> None:
         finally:
             engine.dispose()
         os.replace(tmp, path)
+        _sync_directory(path.parent)
     finally:
         for leftover in (tmp, *_companions(tmp)):
             leftover.unlink(missing_ok=True)

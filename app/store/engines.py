@@ -15,6 +15,16 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
+from app.config import (
+    DATABASE_TIMEOUT,
+    PG_CONNECT_TIMEOUT,
+    PG_KEEPALIVES_COUNT,
+    PG_KEEPALIVES_IDLE,
+    PG_KEEPALIVES_INTERVAL,
+    PG_MAX_OVERFLOW,
+    PG_POOL_SIZE,
+)
+
 
 def is_sqlite(url: str) -> bool:
     """Whether the URL names an SQLite database."""
@@ -75,26 +85,46 @@ def writable_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def readonly_engine(url: str) -> Engine:
-    """An engine that cannot write (see the module docstring)."""
+def readonly_engine(url: str, timeout: float = DATABASE_TIMEOUT) -> Engine:
+    """An engine that cannot write (see the module docstring); on PostgreSQL, timeout (seconds)
+    bounds a checkout, a statement on the server and unacknowledged data on the socket."""
     if is_sqlite(url):
         path = sqlite_path(url).resolve()
         ro_url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
         # SQLite runs on the event loop: waiting for a pooled connection there would block the
         # loop that returns them, so the pool never makes a checkout wait (no overflow limit).
+        # Nor does a read wait for a lock (timeout 0, not Python's 5 s busy wait): nothing of
+        # ours writes the served file (a reseed renames a new one over it), so a lock on it is
+        # another process's, of unknown length, and waiting would freeze every request, /livez
+        # too. SQLITE_BUSY is answered at once as a 503 with Retry-After (reader.unavailable).
         engine = create_engine(
-            ro_url, connect_args={"check_same_thread": False}, pool_size=8, max_overflow=-1
+            ro_url,
+            connect_args={"check_same_thread": False, "timeout": 0},
+            pool_size=8,
+            max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_read_only)
         return engine
     # PostgreSQL runs in worker threads; a request holds one connection for its snapshot, so a
     # pool that is exhausted makes a request wait, at most pool_timeout, then answer 503; an
-    # unreachable server is given up after connect_timeout.
+    # unreachable server is given up after connect_timeout, a vanished one by the keepalives
+    # and tcp_user_timeout, a slow statement by the server's statement_timeout. A server that
+    # is stopped but whose kernel still acknowledges TCP trips none of these: the reader's own
+    # deadline covers it (app/store/threads.py).
+    ms = max(1, round(timeout * 1000))
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
-        pool_timeout=10,
-        connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 5},
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
+        pool_timeout=timeout,
+        connect_args={
+            "options": f"-c default_transaction_read_only=on -c statement_timeout={ms}",
+            "connect_timeout": PG_CONNECT_TIMEOUT,
+            "keepalives": 1,
+            "keepalives_idle": PG_KEEPALIVES_IDLE,
+            "keepalives_interval": PG_KEEPALIVES_INTERVAL,
+            "keepalives_count": PG_KEEPALIVES_COUNT,
+            "tcp_user_timeout": ms,
+        },
     )

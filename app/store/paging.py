@@ -8,11 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, true
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import col, select
 
 from app.store.reader import Reader
+from app.store.search_text import normalise
 from app.store.tables import DatasetInfo
 
 
@@ -48,9 +52,26 @@ def like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def text_match(*columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match of the `q` parameter on any of the columns."""
-    return or_(*(col(c).ilike(bindparam("q"), escape="\\") for c in columns))
+class Instr(GenericFunction[int]):
+    """instr(text, needle): where needle starts in text, from 1; 0 when it is absent. Exact,
+    character by character, whatever the database's locale (PostgreSQL's name: strpos)."""
+
+    name = "instr"
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(Instr, "postgresql")
+def _strpos(element: Instr, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+def text_match(column: Any) -> ColumnElement[bool]:
+    """The `q` filter: the normalised query (bound as :q) is a substring of the column, which
+    holds the normal form of the texts searched (app.store.search_text.filter_text). Both sides
+    are normalised by our code, so no engine folds case, or anything else, on its own. A query
+    that normalises to nothing (`-`) matches nothing."""
+    return and_(bindparam("q") != "", Instr(col(column), bindparam("q")) > 0)
 
 
 def overlaps(start_col: Any, end_col: Any, start: bool, end: bool) -> list[Any]:
@@ -110,8 +131,8 @@ def stored_total(db: Reader, table: str) -> int:
 
 
 def bind_params(**values: Any) -> dict[str, Any]:
-    """The filters given (None = not filtered), with `q` turned into a LIKE pattern."""
+    """The filters given (None = not filtered), with `q` in the normal form it is compared in."""
     out = {k: v for k, v in values.items() if v is not None}
     if "q" in out:
-        out["q"] = like_pattern(out["q"])
+        out["q"] = normalise(out["q"])
     return out

@@ -81,11 +81,7 @@ def list_metrics(db: Reader, f: MetricFilter, sort: MetricSort, page: PageReques
                 "end" in present,
             )
         if "q" in present:
-            conds.append(
-                text_match(
-                    Metric.name_zh, Metric.name_en, Metric.quote, Metric.as_written, Metric.id
-                )
-            )
+            conds.append(text_match(Metric.q_text))
         return conds
 
     return page_of(
@@ -136,7 +132,7 @@ def list_indicators(
             if name in params
         ]
         if "q" in params:
-            conds.append(text_match(Indicator.name_zh, Indicator.name_en, Indicator.id))
+            conds.append(text_match(Indicator.q_text))
         return conds
 
     return page_of(
@@ -186,14 +182,7 @@ def list_chains(
             if name in params
         ]
         if "q" in params:
-            conds.append(
-                text_match(
-                    IndustryChain.name_zh,
-                    IndustryChain.name_en,
-                    IndustryChain.as_written,
-                    IndustryChain.id,
-                )
-            )
+            conds.append(text_match(IndustryChain.q_text))
         return conds
 
     return page_of(
@@ -225,7 +214,7 @@ def list_events(
                 col(Event.date_start), col(Event.date_end), "start" in params, "end" in params
             )
         if "q" in params:
-            conds.append(text_match(Event.title_zh, Event.title_en, Event.quote, Event.id))
+            conds.append(text_match(Event.q_text))
         if "entity" in params:
             conds.append(
                 col(Event.id).in_(
@@ -258,7 +247,7 @@ def list_entities(db: Reader, type_: str | None, q: str | None, page: PageReques
         if "type" in params:
             conds.append(col(Entity.type) == bindparam("type"))
         if "q" in params:
-            conds.append(text_match(Entity.name_zh, Entity.name_en, Entity.as_written, Entity.id))
+            conds.append(text_match(Entity.q_text))
         return conds
 
     return page_of(

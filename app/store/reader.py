@@ -13,23 +13,29 @@ version, so the version a response is labelled with and the rows it holds come f
 snapshot. A database that cannot be read raises `DatasetUnavailable` (the API answers 503).
 """
 
+import logging
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import anyio.to_thread
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Select
 
+from app.config import DATABASE_TIMEOUT, PG_MAX_OVERFLOW, PG_POOL_SIZE
 from app.store.engines import is_sqlite
+from app.store.faults import FaultLog
+from app.store.threads import ThreadBound, Unanswered
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger("app.store")
 
 VERSION_SQL = "SELECT value FROM dataset_info WHERE key = 'version'"
 VERSION_KEY = "zhuzhou_facts.version"  # where an SQLite connection remembers its file's version
@@ -69,11 +75,21 @@ class Compiled:
 
 @dataclass
 class Snapshot:
-    """The reads of one request: the reader and connection they use, and the version it holds."""
+    """The reads of one request: the reader and connection they use, and the version it holds.
+
+    On PostgreSQL its reads run in worker threads, one at a time (`lock`), until `deadline`; a
+    read given up on (`abandoned`) may still hold the connection, which is then discarded by
+    whichever thread closes it last, never returned to the pool as healthy.
+    """
 
     reader: "Reader | None" = None
     conn: Connection | None = None
     version: str | None = None
+    bound: ThreadBound | None = None  # PostgreSQL: what runs its threads
+    deadline: float | None = None  # time.monotonic() by which every read must have answered
+    abandoned: bool = False
+    closed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("zhuzhou_facts_snapshot", default=None)
@@ -88,13 +104,27 @@ async def snapshot() -> AsyncIterator[Snapshot]:
         yield current
     finally:
         _SNAPSHOT.reset(token)
-        conn = current.conn
-        if conn is not None:
-            reader = current.reader
-            if reader is not None and not reader.inline:
-                await anyio.to_thread.run_sync(_close, conn)
-            else:
-                _close(conn)
+        if current.bound is None:  # SQLite, on the loop (or nothing was read)
+            if current.conn is not None:
+                _close(current.conn)
+        else:
+            try:  # waits for an abandoned read to let go of the connection, in its thread
+                await current.bound.call(lambda: _release(current), cleanup=True)
+            except Unanswered:
+                log.debug("closing a request's connection is left to its thread")
+
+
+def _release(pinned: Snapshot) -> None:
+    """Close a snapshot's connection (discard it if a read was given up on): no read may use
+    the snapshot afterwards."""
+    with pinned.lock:
+        conn, pinned.conn, pinned.closed = pinned.conn, None, True
+    if conn is None:
+        return
+    if pinned.abandoned:
+        with suppress(sa_exc.SQLAlchemyError):
+            conn.invalidate()
+    _close(conn)
 
 
 def _close(conn: Connection) -> None:
@@ -106,12 +136,14 @@ class Reader:
     """Runs read-only statements on one engine."""
 
     def __init__(
-        self, engine: Engine, on_fault: Callable[[BaseException | None], None] | None = None
+        self, engine: Engine, faults: FaultLog | None = None, timeout: float = DATABASE_TIMEOUT
     ) -> None:
         self.engine = engine
         self.inline = is_sqlite(str(engine.url))
-        self.on_fault = on_fault  # told of the first failure and of the next success
-        self.faulted = False
+        self.faults = faults  # told of every failure, and of successes during a fault episode
+        # PostgreSQL: a request's reads answer within timeout; threads left waiting on a server
+        # that never answered are at most as many as the pool's connections.
+        self.bound = ThreadBound(timeout, PG_POOL_SIZE + PG_MAX_OVERFLOW)
         self._compiled: dict[Hashable, Compiled] = {}
 
     def _sql(self, key: Hashable, build: Callable[[], Select[Any]]) -> "Compiled":
@@ -176,15 +208,12 @@ class Reader:
         except (sa_exc.DBAPIError, sa_exc.TimeoutError, sqlite3.Error) as exc:
             if not unavailable(exc):
                 raise
-            if not self.faulted:
-                self.faulted = True
-                if self.on_fault is not None:
-                    self.on_fault(exc)
+            if self.faults is not None:
+                self.faults.failed(exc)
             raise DatasetUnavailable(str(getattr(exc, "orig", None) or exc).strip()) from exc
-        if self.faulted:
-            self.faulted = False
-            if self.on_fault is not None:
-                self.on_fault(None)
+        faults = self.faults
+        if faults is not None and faults.fault is not None:
+            faults.read_ok()
         return found
 
     def _execute(self, conn: Connection, sql: str, args: Any) -> list[tuple[Any, ...]]:
@@ -214,7 +243,37 @@ class Reader:
     async def run(
         self, fn: Callable[Concatenate["Reader", P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """Call a query function with this reader, on the loop (SQLite) or a worker thread."""
+        """Call a query function with this reader: on the loop (SQLite), or in a worker thread
+        waited for until the request's deadline (PostgreSQL; then DatasetUnavailable)."""
         if self.inline:
             return fn(self, *args, **kwargs)
-        return await anyio.to_thread.run_sync(lambda: fn(self, *args, **kwargs))
+        pinned = _SNAPSHOT.get()
+        mine = pinned if pinned is not None and pinned.reader in (None, self) else None
+        deadline = None
+        if mine is not None:
+            mine.bound = self.bound
+            if mine.deadline is None:
+                mine.deadline = time.monotonic() + self.bound.timeout
+            deadline = mine.deadline
+
+        def call() -> R:
+            if mine is None:
+                return fn(self, *args, **kwargs)
+            return _in_snapshot(mine, lambda: fn(self, *args, **kwargs))
+
+        try:
+            return await self.bound.call(call, deadline)
+        except Unanswered as exc:
+            if mine is not None:
+                mine.abandoned = True
+            if self.faults is not None:
+                self.faults.failed(exc)
+            raise DatasetUnavailable(str(exc)) from exc
+
+
+def _in_snapshot(pinned: Snapshot, fn: Callable[[], R]) -> R:
+    """fn() holding the snapshot's connection (in a worker thread), unless it is closed."""
+    with pinned.lock:
+        if pinned.closed:
+            raise Unanswered("the request was given up on before this read began")
+        return fn()

@@ -1,4 +1,5 @@
-"""How search compares text: one normal form, its word count, its bigrams; shared by seed and query.
+"""How search compares text: one normal form, its word count, its bigrams; shared by seed and query
+(the list filters' `q` compares in the same form).
 
 Text and query are both normalised (casefolded, full-width ASCII as ASCII, hyphens, dashes,
 underscores and runs of white space as one space), so "New-energy" and "new  energy" are the
@@ -8,6 +9,7 @@ other letters and digits.
 """
 
 import re
+from collections.abc import Iterable
 
 from app.vocabulary import RecordType
 
@@ -32,6 +34,13 @@ def normalise(text: str) -> str:
     """The form search compares: casefolded, ASCII-width, separators as single spaces, trimmed."""
     folded = text.translate(_FULL_WIDTH).casefold()
     return _SEPARATORS.sub(SPACE, folded).strip(SPACE)
+
+
+def filter_text(texts: Iterable[str | None]) -> str:
+    """What a list's `q` filter searches: each text's normal form, one a line, so a match (a
+    substring of a normalised query, which never holds a line break) never spans two texts."""
+    found = (normalise(t) for t in texts if t)
+    return "\n".join(dict.fromkeys(t for t in found if t))
 
 
 def units(normal: str) -> int:

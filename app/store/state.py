@@ -1,23 +1,25 @@
 """The loaded dataset as the server sees it: read-only engine, version, reseed and fault detection,
 and the readiness probe."""
 
-import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+from app.config import DATABASE_TIMEOUT
 from app.store.engines import is_sqlite, readonly_engine, sqlite_path
+from app.store.faults import FaultLog
 from app.store.info import dataset_version
 from app.store.migrations import head_revision
 from app.store.reader import VERSION_SQL, Reader
-
-log = logging.getLogger("app.store")
+from app.store.threads import Unanswered
 
 # The SQLite file is stat()ed at most this often by the request path (a stat costs about as much
 # as answering a repeat from memory): a reseed is seen within this long. bench/analysis.md.
@@ -46,10 +48,11 @@ class DatasetState:
 
     url: str
     check_interval: float = 1.0
+    timeout: float = DATABASE_TIMEOUT  # PostgreSQL: seconds a request waits on the server
     engine: Engine = field(init=False)
     reader: Reader = field(init=False)
     version: str | None = field(init=False, default=None)
-    fault: str | None = field(init=False, default=None)  # the cause, while reads fail
+    faults: FaultLog = field(init=False)  # the current fault episode, logged at start and end
     _path: str | None = field(init=False, default=None)  # str: os.stat is faster on it
     _signature: Signature | None = field(init=False, default=None)
     _checked: float = field(init=False, default=0.0)
@@ -60,12 +63,19 @@ class DatasetState:
 
     def __post_init__(self) -> None:
         self._path = str(sqlite_path(self.url)) if is_sqlite(self.url) else None
+        where = make_url(self.url).render_as_string(hide_password=True)
+        self.faults = FaultLog(where, self.readiness, self.check_interval)
         self._open()
         self._load()
 
+    @property
+    def fault(self) -> str | None:
+        """The cause of the current fault episode (None when healthy)."""
+        return self.faults.fault
+
     def _open(self) -> None:
-        self.engine = readonly_engine(self.url)
-        self.reader = Reader(self.engine, on_fault=self._report)
+        self.engine = readonly_engine(self.url, self.timeout)
+        self.reader = Reader(self.engine, self.faults, self.timeout)
 
     def _stat(self) -> Signature | None:
         if self._path is None:
@@ -76,26 +86,12 @@ class DatasetState:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
-    def _report(self, exc: BaseException | None) -> None:
-        """Log a fault episode once at its start and once at its end, never per request."""
-        if exc is not None:
-            cause = f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}".strip()
-            if self.fault is None:
-                where = make_url(self.url).render_as_string(hide_password=True)
-                log.warning("dataset unavailable at %s (%s); answering 503", where, cause)
-            self.fault = cause
-        elif self.fault is not None:
-            self.fault = None
-            log.warning("dataset readable again (version %s)", (self.version or "none")[:12])
-
     def _load(self) -> None:
         self._signature = self._stat()
         try:
             self.version = dataset_version(self.reader)
         except Exception:
             self.version = None  # the reader has reported the fault
-        else:
-            self._report(None)
         self._checked = time.monotonic()
 
     def current_version(self) -> str | None:
@@ -130,9 +126,26 @@ class DatasetState:
         finally:
             self._lock.release()
 
+    async def check(self) -> Readiness:
+        """readiness() off the event loop; on PostgreSQL answered within the request timeout."""
+        if self._path is not None:
+            return await anyio.to_thread.run_sync(self.readiness)
+        try:
+            return await self.reader.bound.call(self.readiness)
+        except Unanswered as exc:
+            return Readiness(False, f"Database unavailable: {exc}.")
+
     def readiness(self) -> Readiness:
         """The truth about the database now: the file on disk (not the one opened earlier),
-        openable, at the migrations' head, a dataset version, and an integrity probe."""
+        openable, at the migrations' head, a dataset version, every table answering, and an
+        integrity probe. Passing ends a fault episode (app.store.faults)."""
+        mark = self.faults.mark()
+        found = self._readiness()
+        if found.ready:
+            self.faults.healed(mark, found.version)
+        return found
+
+    def _readiness(self) -> Readiness:
         if self._path is not None:
             self.current_version()
             if self._signature is None:
@@ -144,6 +157,8 @@ class DatasetState:
                 if revision != expected:
                     return Readiness(False, f"Schema at revision {revision}, expected {expected}.")
                 found = conn.exec_driver_sql(VERSION_SQL).first()
+                for table in SQLModel.metadata.sorted_tables:  # e.g. one the role may not read
+                    conn.exec_driver_sql(f'SELECT 1 FROM "{table.name}" LIMIT 0').all()
                 damage = self._integrity(conn)
         except sa_exc.DBAPIError as exc:
             return Readiness(False, f"Database unavailable: {type(exc.orig).__name__}.")

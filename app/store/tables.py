@@ -2,8 +2,8 @@
 
 A record's row is derived from its public model (`app.tabular.flatten`): its scalar columns are
 the public model's flat CSV columns, plus the storage-only columns each table declares below
-(the stored JSON and CSV line, list ranks, document positions). `tests/test_store_tables.py`
-holds every table to that rule.
+(the stored JSON and CSV line, the text `q` searches, list ranks, document positions).
+`tests/test_store_tables.py` holds every table to that rule.
 """
 
 from datetime import date
@@ -22,6 +22,12 @@ class Rendered(SQLModel):
     csv_row: str = Field(default="", description="The same record as one CSV line.")
 
 
+class Filtered(SQLModel):
+    """What a list's `q` filter searches, in the normal form of app.store.search_text."""
+
+    q_text: str = Field(default="", description="Normalised searched texts, one a line.")
+
+
 class SourceColumns(SQLModel):
     """The columns behind a row's `source`: text[start:end] == quote, in a body paragraph."""
 
@@ -32,7 +38,7 @@ class SourceColumns(SQLModel):
     quote: str
 
 
-class Indicator(IndicatorBase, Rendered, table=True):
+class Indicator(IndicatorBase, Rendered, Filtered, table=True):
     """A series: observations of one concept at different periods."""
 
     id: str = Field(primary_key=True)
@@ -43,7 +49,7 @@ class Indicator(IndicatorBase, Rendered, table=True):
     observations: int
 
 
-class Metric(MetricDerived, SourceColumns, Rendered, table=True):
+class Metric(MetricDerived, SourceColumns, Rendered, Filtered, table=True):
     """One observation, flat, for filtering and indexing."""
 
     # Each filter column with the default order, so a filtered page is an index range scan.
@@ -70,7 +76,7 @@ class Metric(MetricDerived, SourceColumns, Rendered, table=True):
     period_rank_desc: int = Field(default=0, index=True, description="Place in `sort=-period`.")
 
 
-class Entity(EntityBase, SourceColumns, Rendered, table=True):
+class Entity(EntityBase, SourceColumns, Rendered, Filtered, table=True):
     """An organisation, person, place or programme named in a document."""
 
     id: str = Field(primary_key=True)
@@ -78,7 +84,7 @@ class Entity(EntityBase, SourceColumns, Rendered, table=True):
     name_en: str
 
 
-class IndustryChain(ChainBase, SourceColumns, Rendered, table=True):
+class IndustryChain(ChainBase, SourceColumns, Rendered, Filtered, table=True):
     """An industrial system, group, industry, cluster or set of chains."""
 
     __tablename__ = "industry_chain"
@@ -88,7 +94,7 @@ class IndustryChain(ChainBase, SourceColumns, Rendered, table=True):
     name_en: str
 
 
-class Event(SourceColumns, Rendered, table=True):
+class Event(SourceColumns, Rendered, Filtered, table=True):
     """A dated or datable event; undated events keep a null date."""
 
     id: str = Field(primary_key=True)
@@ -182,11 +188,13 @@ PUBLIC_ONLY: dict[type[SQLModel], frozenset[str]] = {}
 
 # Record tables and the columns only storage has (not in the public model's flat columns).
 STORAGE_ONLY: dict[type[SQLModel], frozenset[str]] = {
-    Metric: frozenset({"payload", "csv_row", "position", "period_rank", "period_rank_desc"}),
-    Indicator: frozenset({"payload", "csv_row"}),
-    IndustryChain: frozenset({"payload", "csv_row"}),
-    Event: frozenset({"payload", "csv_row", "position", "rank"}),
-    Entity: frozenset({"payload", "csv_row"}),
+    Metric: frozenset(
+        {"payload", "csv_row", "q_text", "position", "period_rank", "period_rank_desc"}
+    ),
+    Indicator: frozenset({"payload", "csv_row", "q_text"}),
+    IndustryChain: frozenset({"payload", "csv_row", "q_text"}),
+    Event: frozenset({"payload", "csv_row", "q_text", "position", "rank"}),
+    Entity: frozenset({"payload", "csv_row", "q_text"}),
     Document: frozenset({"payload", "csv_row", "text"}),
     Paragraph: frozenset({"document"}),
 }

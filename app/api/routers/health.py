@@ -65,14 +65,15 @@ def livez() -> Response:
     operation_id="readyz",
     description="200 when the database file on disk (SQLite) or the server (PostgreSQL) answers, "
     "its schema is at the migrations' head, a dataset is loaded (its version is reported, a new "
-    "one at once after a reseed) and SQLite's `PRAGMA quick_check` passes (run for each new file, "
-    "then at most once a minute); 503 with `Retry-After` otherwise, saying why (no path of the "
-    "machine in it).",
+    "one at once after a reseed), every table answers, and SQLite's `PRAGMA quick_check` passes "
+    "(run for each new file, then at most once a minute); 503 with `Retry-After` otherwise, "
+    "saying why (no path of the machine in it), also when PostgreSQL does not answer within "
+    "DATABASE_TIMEOUT.",
 )
-def readyz(request: Request) -> Response:
+async def readyz(request: Request) -> Response:
     """Report readiness."""
     state: DatasetState = request.app.state.dataset
-    found = state.readiness()
+    found = await state.check()
     if not found.ready or found.version is None:
         return problem_response(
             503,

@@ -62,12 +62,14 @@ class _Watcher(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            (via_etag, status), (direct_etag, _) = (self._ask(port) for port in self.ports)
+            via_etag, status = self._ask(self.ports[0])
+            t = time.monotonic()  # when nginx answered; the file is looked at after
+            direct_etag, _ = self._ask(self.ports[1])
             try:
                 inode = os.stat(self.db).st_ino
             except OSError:
                 inode = 0
-            self.looks.append(_Look(time.monotonic(), via_etag, status, direct_etag, inode))
+            self.looks.append(_Look(t, via_etag, status, direct_etag, inode))
             self.stop.wait(POLL_S)
 
     def _ask(self, port: int) -> tuple[str | None, str | None]:
@@ -89,7 +91,9 @@ def _wait(until: Callable[[], bool], timeout: float) -> bool:
 
 
 def _cycle(w: _Watcher, dataset: str, reseed: Callable[[], object], max_age: int) -> Cycle:
-    if not _wait(lambda: bool(w.looks) and w.looks[-1].cache_status == "HIT", 2 * max_age + 5):
+    begin = len(w.looks)  # this cycle's looks start here; the earlier ones show what nginx stored
+    cached = lambda: len(w.looks) > begin and w.looks[-1].cache_status == "HIT"  # noqa: E731
+    if not _wait(cached, 2 * max_age + 5):
         raise RuntimeError("nginx never answered from its cache before the reseed")
     old, inode = w.looks[-1].proxy_etag, w.looks[-1].inode
     t0 = time.monotonic()
@@ -97,15 +101,16 @@ def _cycle(w: _Watcher, dataset: str, reseed: Callable[[], object], max_age: int
     seed_s = time.monotonic() - t0
     # nginx keeps time in whole seconds: an entry may live up to max-age + 1 s.
     _wait(lambda: w.looks[-1].proxy_etag not in (old, None), max_age + 5)
-    seen = next((k.t for k in w.looks if k.inode != inode and k.proxy_etag != old), None)
+    looks = w.looks[begin:]
+    seen = next((k.t for k in looks if k.inode != inode and k.proxy_etag not in (old, None)), None)
     if seen is not None:
         _wait(lambda: w.looks[-1].t > seen + AFTER_S, AFTER_S + 5)
-    looks = list(w.looks)
+    looks = w.looks[begin:]
     swap = next((k.t for k in looks if k.inode != inode), None)
     if swap is None:
         raise RuntimeError(f"reseeding with {dataset} did not replace the database file")
-    stored = [k.t for k in looks if k.t <= swap and k.cache_status in STORED]
-    direct = next((k.t for k in looks if k.t >= swap and k.direct_etag != old), None)
+    stored = [k.t for k in w.looks if k.t <= swap and k.cache_status in STORED]
+    direct = next((k.t for k in looks if k.t >= swap and k.direct_etag not in (old, None)), None)
     return Cycle(
         dataset=dataset,
         seed_s=seed_s,

@@ -24,6 +24,7 @@ class Cell:
     p50: float
     p99: float
     client_pct: float  # wrk's CPU, in % of its core
+    cpu_us: float  # the server's CPU per request, in µs: steadier than req/s on a busy machine
     rounds: list[WrkResult]
 
     @classmethod
@@ -33,6 +34,7 @@ class Cell:
             p50=statistics.median(r.p50_ms for r in runs),
             p99=statistics.median(r.p99_ms for r in runs),
             client_pct=statistics.median(r.client_cpu_pct for r in runs),
+            cpu_us=statistics.median(r.server_cpu_us for r in runs),
             rounds=runs,
         )
 

@@ -77,6 +77,19 @@ def _ratio_and_p99(
     return "; ".join(measured), short
 
 
+def _cpu_implied(run: Run, num: str, den: str) -> str:
+    """The range of den/num server CPU per request over the scenarios: the req/s ratio the CPU
+    alone implies (not judged; steadier than req/s on a busy machine)."""
+    implied = []
+    for s in SCENARIOS:
+        a, b = run.cell(num, s.key), run.cell(den, s.key)
+        if a and b and a.cpu_us and b.cpu_us:
+            implied.append(b.cpu_us / a.cpu_us)
+    if not implied:
+        return ""
+    return f"; CPU per request implies {min(implied):.2f}–{max(implied):.2f}"
+
+
 def search_scale(run: Run) -> Verdict | None:
     n = run.params["copies"]
     ratios = run.ratios("ours-uncached-big", "ours-uncached", SELECTIVE)
@@ -122,7 +135,7 @@ def repeats(run: Run) -> Verdict | None:
         "3. Repeats (cache on) vs bare ASGI, same bytes",
         f"ours/bare req/s ≥ {MIN_BARE_RATIO:.2f} and p99 < {MAX_REPEAT_P99_MS:g} ms at "
         f"{run.params['connections']} connections, every scenario (304 and CSV included)",
-        measured,
+        measured + _cpu_implied(run, "ours-cached", "bare"),
         not short,
         "; ".join(short),
     )
@@ -146,7 +159,7 @@ def through_cache(run: Run) -> Verdict:
             for srv in ("nginx-cache", "nginx-file")
         )
     ]
-    measured = f"lowest ratio {wr:.2f} ({wk})"
+    measured = f"lowest ratio {wr:.2f} ({wk})" + _cpu_implied(run, "nginx-cache", "nginx-file")
     if bound:
         measured += (
             f"; wrk used over {CLIENT_BOUND_PCT:g}% of its core on {', '.join(bound)}, so those "

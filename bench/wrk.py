@@ -45,6 +45,7 @@ class WrkResult:
     unexpected: int = 0  # responses whose status was not the one the scenario expects
     foreign_cpu_pct: float = 0.0  # CPU used meanwhile by other work, in % of one core
     client_cpu_pct: float = 0.0  # CPU wrk used, in % of its one core
+    server_cpu_us: float = 0.0  # CPU the server used per completed request, in µs
 
     @property
     def errors(self) -> int:
@@ -127,4 +128,6 @@ def run(
     result = parse(text, expect_status)
     result.foreign_cpu_pct = cpu.foreign_pct(before, after)
     result.client_cpu_pct = cpu.client_pct(before, after)
+    if result.requests:
+        result.server_cpu_us = 1e6 * (after.server - before.server) / result.requests
     return result

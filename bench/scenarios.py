@@ -201,3 +201,15 @@ def count_rows(f: Fetched, target: str) -> str:
     if isinstance(data, list):
         return f"{len(data)} rows"
     return "?"
+
+
+def total_of(f: Fetched) -> int | None:
+    """How many records match in all, as a JSON page of ours says (`total`); None otherwise."""
+    if f.status != 200 or "json" not in (f.header("content-type") or ""):
+        return None
+    try:
+        data = json.loads(f.body)
+    except ValueError:
+        return None
+    total = data.get("total") if isinstance(data, dict) else None
+    return total if isinstance(total, int) else None

@@ -10,10 +10,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cpu
+
 STARTED: list[subprocess.Popen[bytes]] = []
+# What else to undo when the run ends (a PostgreSQL cluster started by a script), last first.
+CLEANUPS: list[Callable[[], None]] = []
 
 
 def taskset_works() -> bool:
@@ -48,7 +53,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """One uvicorn process serving one ASGI app on 127.0.0.1."""
+    """One server process on 127.0.0.1: uvicorn serving one ASGI app, or a given command (nginx)."""
 
     name: str
     app: str  # module:attribute
@@ -59,17 +64,28 @@ class Server:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    command: list[str] = field(default_factory=list)  # run instead of uvicorn when given
+    # Other processes that do this server's work, as the roots of their trees (PostgreSQL's
+    # postmaster): their CPU time is the server's, not other work on the machine.
+    helpers: list[int] = field(default_factory=list)
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, pin: str | None, log_dir: Path) -> None:
-        """Launch uvicorn (pinned to a CPU when pin is given)."""
+    def argv(self) -> list[str]:
+        """The command: the given one, else uvicorn with the flags every server shares."""
+        if self.command:
+            return list(self.command)
         cmd = [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), *uvicorn_flags()]
         if self.app_dir is not None:
             cmd += ["--app-dir", str(self.app_dir)]
+        return cmd
+
+    def start(self, pin: str | None, log_dir: Path) -> None:
+        """Launch the server (pinned to a CPU when pin is given)."""
+        cmd = self.argv()
         if pin is not None:
             cmd = ["taskset", "-c", pin, *cmd]  # taskset execs: the pid stays uvicorn's
         self.log = log_dir / f"{self.name}.log"
@@ -124,12 +140,18 @@ class Server:
         assert self.proc is not None, f"{self.name} was never started"
         return self.proc.pid
 
+    def pids(self) -> list[int]:
+        """Every process doing this server's work now: its own tree (nginx's workers) and its
+        helpers' trees."""
+        return [p for root in (self.pid, *self.helpers) for p in cpu.tree(root)]
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
 
 def stop_all() -> None:
-    """Terminate every process this module started (their own process groups), then reap."""
+    """Terminate every process this module started (their own process groups), reap them, then
+    run the cleanups (each once, even if one fails)."""
     for proc in STARTED:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -143,6 +165,12 @@ def stop_all() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     STARTED.clear()
+    while CLEANUPS:
+        cleanup = CLEANUPS.pop()
+        try:
+            cleanup()
+        except Exception as exc:  # the others must still run
+            print(f"cleanup failed: {exc}", file=sys.stderr)
 
 
 def _on_sigterm(signum: int, _frame: object) -> None:

@@ -44,6 +44,8 @@ class WrkResult:
     statuses: dict[int, int] = field(default_factory=dict)
     unexpected: int = 0  # responses whose status was not the one the scenario expects
     foreign_cpu_pct: float = 0.0  # CPU used meanwhile by other work, in % of one core
+    client_cpu_pct: float = 0.0  # CPU wrk used, in % of its one core
+    server_cpu_us: float = 0.0  # CPU the server used per completed request, in µs
 
     @property
     def errors(self) -> int:
@@ -95,7 +97,7 @@ def run(
     pin: str | None,
     lua: Path | None,
     timeout_s: float,
-    server_pid: int,
+    server_pids: list[int],
 ) -> WrkResult:
     """One bounded wrk run (killed if it overstays by 60 s), with the CPU others used meanwhile."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency"]
@@ -107,7 +109,7 @@ def run(
     cmd.append(url)
     if pin is not None:
         cmd = ["taskset", "-c", pin, *cmd]
-    before = cpu.snapshot(server_pid)
+    before = cpu.snapshot(server_pids)
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -119,10 +121,13 @@ def run(
             proc.kill()
             proc.wait()
         servers.STARTED.remove(proc)
-    after = cpu.snapshot(server_pid)
+    after = cpu.snapshot(server_pids)
     text = out.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}):\n{text}")
     result = parse(text, expect_status)
     result.foreign_cpu_pct = cpu.foreign_pct(before, after)
+    result.client_cpu_pct = cpu.client_pct(before, after)
+    if result.requests:
+        result.server_cpu_us = 1e6 * (after.server - before.server) / result.requests
     return result

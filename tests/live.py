@@ -117,8 +117,9 @@ def serving(tmp: Path, **settings: str) -> Iterator[Live]:
         yield live
 
 
-def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
-    """A main nginx.conf in prefix that includes deploy/'s site, its placeholders filled."""
+def render_site(prefix: Path, listen: int, upstream: int) -> Path:
+    """deploy/'s site file with its placeholders filled (the cache in prefix), written into
+    prefix; the bench (bench/proxy.py) starts it too."""
     site = SITE_TEMPLATE.read_text(encoding="utf-8")
     for name, value in {
         "ZF_LISTEN": f"127.0.0.1:{listen}",
@@ -126,7 +127,14 @@ def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
         "ZF_CACHE_DIR": str(prefix / "cache"),
     }.items():
         site = site.replace("${" + name + "}", value)
-    (prefix / "zhuzhou-facts.conf").write_text(site, encoding="utf-8")
+    path = prefix / "zhuzhou-facts.conf"
+    path.write_text(site, encoding="utf-8")
+    return path
+
+
+def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
+    """A main nginx.conf in prefix that includes deploy/'s site, its placeholders filled."""
+    site = render_site(prefix, listen, upstream)
     # Root's workers would run as nobody, who cannot enter pytest's private temp directories;
     # anyone else needs every path nginx writes inside the prefix (Debian compiles in
     # /var/lib/nginx/* for the temporary files).
@@ -139,7 +147,7 @@ def nginx_config(prefix: Path, listen: int, upstream: int) -> Path:
         f"{user}worker_processes 2;\npid {prefix / 'nginx.pid'};\n"
         f"error_log {prefix / 'error.log'} info;\nevents {{ worker_connections 1024; }}\n"
         f"http {{\n  access_log {prefix / 'access.log'};\n{temp}"
-        f"  include {prefix / 'zhuzhou-facts.conf'};\n}}\n"
+        f"  include {site};\n}}\n"
     )
     conf = prefix / "nginx.conf"
     conf.write_text(main, encoding="utf-8")

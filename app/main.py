@@ -81,7 +81,7 @@ class FactsAPI(FastAPI):
         return stack.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and (self.prefix or scope.get("root_path")):
             # Every layer in front and the framework see one prefix (app/api/urls.py).
             scope = under_prefix(scope, self.prefix)
         if self.front is None:

@@ -126,9 +126,17 @@ def test_a_matching_if_none_match_gets_the_304_recorded_for_it() -> None:
     run(app, [])
     assert run(app, [(b"if-none-match", b'"e1"')])[0]["status"] == 304  # full way, recorded
     calls = inner.calls
-    again = run(app, [(b"if-none-match", b'W/"e1"')])
-    assert again[0]["status"] == 304 and inner.calls == calls
-    assert run(app, [(b"if-none-match", b'"other"')])[0]["status"] == 200
+    # Every form that names our tag (RFC 9110 §13.1.2, weak comparison) is replayed: the one tag,
+    # its weak form (no parsing), and lists, spacing, `*` and repeated lines (parsed).
+    for field in [b'"e1"', b'W/"e1"', b'"x", "e1"', b' W/"e1" ', b"*", b'"x",W/"e1"']:
+        again = run(app, [(b"if-none-match", field)])
+        assert again[0]["status"] == 304 and inner.calls == calls, field
+        assert again[1] == {"type": "http.response.body", "body": b""}
+    repeated = run(app, [(b"if-none-match", b'"x"'), (b"if-none-match", b'"e1"')])
+    assert repeated[0]["status"] == 304 and inner.calls == calls
+    # ...and none that does not: these go the full way (and get the 200 here).
+    for field in [b'"other"', b'"e1', b'"E1"', b'w/"e1"', b'W/"e1"x', b'""']:
+        assert run(app, [(b"if-none-match", field)])[0]["status"] == 200, field
 
 
 def test_a_new_dataset_version_forgets_everything() -> None:

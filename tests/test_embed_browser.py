@@ -411,6 +411,15 @@ def test_hover_shows_a_tip_and_click_shows_the_source_quote(
     detail.wait_for(state="visible")
     assert detail.locator("mark").inner_text() == "2487.1亿元"
     assert detail.locator("a").first.get_attribute("href").endswith(f"/v1/metrics/{CARD}")  # type: ignore[union-attr]
+    # A value with a curator's note shows it with the quote (the Xiang River's class before 2016).
+    page.goto(f"{site}/embed/indicators/surface-water-quality-class/chart?lang=en")
+    page.wait_for_selector("#zf-chart[data-drawn]")
+    undated = page.locator(".panel-undated svg.zf-plot circle").first
+    box = undated.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    detail.wait_for(state="visible")
+    assert "improved in 2016" in detail.locator("p.note").inner_text()
     w.check()
 
 

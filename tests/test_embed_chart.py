@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from app.api.embed.chart import chart_context, render_chart_page
 
@@ -153,3 +154,24 @@ def test_the_chart_page_loads_only_our_static_files(indicators: list[dict[str, A
         *[s for s in scripts if s.startswith(f"{BASE}/static/embed/resize.js?v=")],
     ]
     assert 'type="application/json+oembed"' in html
+
+
+def test_every_note_reaches_the_table_and_the_chart_in_both_languages(
+    indicators: list[dict[str, Any]],
+) -> None:
+    """A curator's caveat (how a period or a reading was decided) travels with its value."""
+    noted = 0
+    for indicator in indicators:
+        for lang in ("zh", "en"):
+            page = render_chart_page(indicator, lang=lang, base_url=BASE)
+            data = {o["id"]: o for o in chart_data(page)["observations"]}
+            for metric in indicator["items"]:
+                note = metric["note"]
+                if note is None:
+                    assert data[metric["id"]]["note"] is None
+                    continue
+                noted += 1
+                shown = note["zh"] if lang == "zh" and note.get("zh") else note["en"]
+                assert data[metric["id"]]["note"] == shown
+                assert str(escape(shown)) in page
+    assert noted >= 40

@@ -116,3 +116,62 @@ def test_the_seed_command_refuses_a_reader_role_for_sqlite(
     assert main(["seed", "--database-url", url, "--reader-role", "reader"]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+@pytest.fixture
+def owner() -> Iterator[str]:
+    """A role that may log in and own a database, and nothing more."""
+    name = f"zf_owner_{secrets.token_hex(4)}"
+    engine = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+    engine.dispose()
+    yield name
+    drop_role(name)
+
+
+def _tables(url: str) -> list[str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        )
+        names = sorted(r[0] for r in found)
+    engine.dispose()
+    return names
+
+
+def test_an_owner_that_may_not_make_roles_is_told_so_before_anything_is_written(
+    owner: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader = f"zf_reader_{secrets.token_hex(4)}"
+    with fresh_database("zf_owner", f'OWNER "{owner}"') as url:
+        mine = with_user(url, owner)
+        assert main(["seed", "--database-url", mine, "--reader-role", reader]) == 1
+        err = capsys.readouterr().err
+        assert "CREATEROLE" in err and "nothing was written" in err and "Traceback" not in err
+        assert _tables(url) == []  # not even migrated
+        # Given CREATEROLE, the same command works and makes the reader.
+        engine = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'ALTER ROLE "{owner}" CREATEROLE'))
+        engine.dispose()
+        try:
+            assert main(["seed", "--database-url", mine, "--reader-role", reader]) == 0
+            assert "metric" in _tables(url)
+        finally:
+            engine = create_engine(url)
+            with engine.begin() as conn:  # its grants, before the role can go
+                conn.execute(text(f'DROP OWNED BY "{reader}"'))
+            engine.dispose()
+            drop_role(reader)
+
+
+def test_a_statement_the_database_refuses_is_an_error_message_not_a_traceback(
+    owner: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fresh_database("zf_refused") as url:  # owned by the admin: the owner may not create
+        assert main(["seed", "--database-url", with_user(url, owner)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: the database refused the seed: ") and "Traceback" not in err
+        assert _tables(url) == []

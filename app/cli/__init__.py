@@ -6,12 +6,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from app.config import get_settings
 from app.dataset.build import build
 from app.dataset.coverage import check_coverage
 from app.dataset.errors import DatasetError
 from app.dataset.files import load_seed
-from app.dataset.load import IntegrityError, prepare, seed_database
+from app.dataset.load import IntegrityError, SeedRefused, prepare, seed_database
 from app.store.engines import is_sqlite
 
 
@@ -128,6 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IntegrityError as exc:
         print(f"error: the new database failed its checks: {exc}", file=sys.stderr)
         print("the old database was kept.", file=sys.stderr)
+        return 1
+    except SeedRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:  # the database refused a statement: its words, not a traceback
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"error: the database refused the seed: {reason}", file=sys.stderr)
+        print("the dataset was not changed (it is replaced in one transaction).", file=sys.stderr)
         return 1
     return code
 

@@ -210,7 +210,37 @@ def _grant_reader(conn: Connection, role: str) -> None:
         conn.execute(text(statement))
 
 
+class SeedRefused(Exception):
+    """The target database will not take the seed as asked; raised before anything is written."""
+
+
+def _check_can_grant(url: str, role: str) -> None:
+    """Before migrating or writing anything: the reader role's name is valid, and the owner may
+    create and configure roles (superuser, or CREATEROLE), else SeedRefused says what to do."""
+    if not ROLE_NAME.fullmatch(role):
+        raise SeedRefused(f"reader role must match {ROLE_NAME.pattern}, got {role!r}")
+    engine = writable_engine(url)
+    try:
+        with engine.connect() as conn:
+            user, may = conn.execute(
+                text(
+                    "SELECT current_user, rolsuper OR rolcreaterole FROM pg_roles "
+                    "WHERE rolname = current_user"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    if not may:
+        raise SeedRefused(
+            f"--reader-role needs an owner that may create and configure roles: role {user!r} "
+            f'has neither SUPERUSER nor CREATEROLE (ALTER ROLE "{user}" CREATEROLE, as a '
+            "superuser), or seed without --reader-role and grant SELECT yourself"
+        )
+
+
 def _write_transactional(url: str, built: BuiltDataset, reader_role: str | None = None) -> None:
+    if reader_role is not None:
+        _check_can_grant(url, reader_role)
     upgrade(url)
     engine = writable_engine(url)
     try:

@@ -37,6 +37,7 @@ def observation(
     if subject_label:
         tip_lines.insert(0, subject_label)
     written = None if period is None else period.written_span
+    note, note_lang = metric.note.pick(lang)
     return {
         "id": metric.id,
         "subject": metric.subject,
@@ -58,6 +59,10 @@ def observation(
         "period_type_label": None if period is None else word(PERIOD_TYPE, period.type, lang),
         "period_label": when,
         "as_written": metric.as_written,
+        # The curator's caveat (how a period or a reading was decided), as the card shows it.
+        "note": note or None,
+        "note_lang": note_lang,
+        "note_label": ui("note" if note_lang == lang else "note_in_english", lang),
         "value_text": value_text,
         "label": short,
         "normalised": numbers.normalised(metric, lang),

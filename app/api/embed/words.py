@@ -74,7 +74,10 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "This expression occurs {n} times in the quote; all are marked.",
     },
     "undated": {"zh": "未注明时期", "en": "no period stated"},
-    "undated_note": {"zh": "不在时间轴上，先后不详", "en": "off the time axis; order unknown"},
+    "undated_note": {
+        "zh": "不在时间轴上（原文未注明时期）",
+        "en": "off the time axis (no period in the text)",
+    },
     "observations": {"zh": "观测值", "en": "observations"},
     "data_and_sources": {"zh": "数据与来源", "en": "Data and sources"},
     "click_hint": {

@@ -222,7 +222,19 @@
       a.textContent = pair[1];
       links.appendChild(a);
     });
-    detail.append(h, value, when, quote, links);
+    detail.append(h, value, when, quote);
+    if (o.note) {
+      var caveat = document.createElement("p");
+      caveat.className = "note";
+      var label = document.createElement("strong");
+      label.textContent = o.note_label + (data.lang === "zh" ? "：" : ": ");
+      var words = document.createElement("span");
+      words.lang = o.note_lang === "zh" ? "zh-Hans" : "en";
+      words.textContent = o.note;
+      caveat.append(label, words);
+      detail.appendChild(caveat);
+    }
+    detail.appendChild(links);
     if (o.quote_ambiguous) {
       var note = document.createElement("p");
       note.className = "muted";

@@ -101,6 +101,10 @@ def test_limit_and_offset_still_page_every_format(client: TestClient, fmt: str) 
         (f"/v1/metrics/{GDP_Q1_Q3}?format=csv", f"zhuzhou-facts-metrics-{GDP_Q1_Q3}.csv"),
         ("/v1/indicators/gdp?format=csv", "zhuzhou-facts-indicators-gdp.csv"),
         ("/v1/search?q=地区生产总值&format=csv", "zhuzhou-facts-search-地区生产总值.csv"),
+        # A query is part of the name, but never a path, a quoted-pair or a reserved mark.
+        ("/v1/search?q=../../etc/passwd&format=csv", "zhuzhou-facts-search-.._.._etc_passwd.csv"),
+        ("/v1/search?q=GD%5C&format=csv", "zhuzhou-facts-search-GD_.csv"),
+        ("/v1/search?q=a:b*c%3Fd%22e<f>g|h&format=csv", "zhuzhou-facts-search-a_b_c_d_e_f_g_h.csv"),
     ],
 )
 def test_csv_is_an_attachment_with_a_useful_name(
@@ -113,6 +117,7 @@ def test_csv_is_an_attachment_with_a_useful_name(
     assert fields["filename*"] == "UTF-8''" + fields["filename*"].removeprefix("UTF-8''")
     assert unquote(fields["filename*"].removeprefix("UTF-8''")) == filename  # RFC 8187
     assert fields["filename"].startswith('"') and fields["filename"].isascii()  # RFC 6266
+    assert "\\" not in fields["filename"] and "/" not in fields["filename"]
 
 
 @pytest.mark.parametrize("url", ["/v1/metrics?format=csv", f"/v1/metrics/{GDP_Q1_Q3}?format=csv"])

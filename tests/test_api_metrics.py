@@ -200,6 +200,30 @@ def test_undated_metrics_never_match_a_date_filter(client: TestClient) -> None:
         assert matched and not matched & undated, params
 
 
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/v1/metrics", {"from": "2021", "to": "2020"}, "to"),
+        ("/v1/metrics", {"year": "2016", "from": "2017"}, "year"),
+        ("/v1/metrics", {"year": "2020", "to": "2019-12-31"}, "year"),
+        ("/v1/metrics", {"year": "2020", "from": "2020-06", "to": "2020-05"}, "to"),
+        ("/v1/timeline", {"from": "2021-10-02", "to": "2021-10-01"}, "to"),
+    ],
+)
+def test_a_date_range_with_no_day_in_it_is_a_422_never_a_list(
+    client: TestClient, url: str, params: dict[str, str], field: str
+) -> None:
+    response = client.get(url, params=params)
+    assert response.status_code == 422, params
+    assert [e["loc"] for e in response.json()["errors"]] == [["query", field]]
+
+
+def test_a_year_within_from_and_to_narrows_to_their_common_days(client: TestClient) -> None:
+    both = ids(fetch_all(client, "/v1/metrics", year="2020", **{"from": "2020-06"}))
+    assert both == ids(fetch_all(client, "/v1/metrics", **{"from": "2020-06", "to": "2020-12"}))
+    assert both
+
+
 def _ordinal(value: str | None, missing: int) -> int:
     return date.fromisoformat(value).toordinal() if value else missing
 

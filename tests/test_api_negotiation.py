@@ -67,6 +67,15 @@ MEDIA_CASES = [
     (LIST, "image/png, application/json;q=0.2", JSON),
     (LIST, "application/json;q=2", JSON),  # a malformed member is ignored...
     (LIST, "text/csv;q=abc", JSON),  # ...so nothing valid is left: anything goes
+    # qvalues as RFC 9110 §12.4.2 writes them, and only so: each malformed one is ignored.
+    (LIST, "text/csv;q=.5, application/json;q=0.4", JSON),
+    (LIST, "text/csv;q=1e-1, application/json;q=0.05", JSON),
+    (LIST, "text/csv;q=+0.5, application/json;q=0.4", JSON),
+    (LIST, "text/csv;q=0.1234, application/json;q=0.05", JSON),
+    (LIST, "text/csv;q=1.001, application/json;q=0.05", JSON),
+    (LIST, "text/csv;q=1.000, application/json;q=0.999", CSV),
+    (LIST, "text/csv;q=0., application/json;q=0.001", JSON),
+    (LIST, "text/csv;q=0.001, application/json;q=0", CSV),
     (LIST, "text/csv;q=0.5;q=0", None),
     (LIST, "  text/csv  ;  q=0.7 , application/json ; q=0.6 ", CSV),
     (RECORD, "application/x-ndjson", None),
@@ -242,3 +251,22 @@ def test_a_406_names_the_field_that_excluded_everything(
     response = client.get(url, headers=headers)
     assert response.status_code == 406
     assert f"({field})" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("query", "media_type"),
+    [
+        ("%66ormat=csv", "text/csv"),
+        ("f%6Frmat=ndjson", "application/x-ndjson"),
+        ("format=%63sv", "text/csv"),
+        ("%66%6F%72%6D%61%74=csv", "text/csv"),
+        ("formats=csv", "application/json"),  # another parameter, ignored
+    ],
+)
+def test_a_percent_encoded_format_is_the_format_the_route_reads(
+    client: TestClient, query: str, media_type: str
+) -> None:
+    """The negotiation reads `format` as the route does: decoded (RFC 3986 §2.1, §6.2.2.2)."""
+    response = client.get(f"/v1/metrics?{query}&limit=2")
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type

@@ -387,6 +387,14 @@ def _check_chart(page: Any, site: str, indicator_id: str, lang: str) -> None:
     for i, (x, y) in enumerate(centres):
         for x2, y2 in centres[i + 1 :]:
             assert abs(x - x2) > 4 or abs(y - y2) > 4, (indicator_id, x, y)
+    # ...and every y tick label is whole: none starts left of its plot (8-digit counts).
+    cut = page.eval_on_selector_all(
+        "svg.zf-plot",
+        "svgs => svgs.flatMap(svg => { const left = svg.getBoundingClientRect().left;"
+        " return [...svg.querySelectorAll('g[aria-label=\"y-axis tick label\"] text')]"
+        ".filter(t => t.getBoundingClientRect().left < left - 0.5).map(t => t.textContent); })",
+    )
+    assert cut == [], (indicator_id, cut)
     for svg in page.locator("svg.zf-plot").all():
         assert svg.locator("title").count() == 1 and svg.locator("desc").count() == 1
         assert svg.get_attribute("role") == "img"

@@ -16,6 +16,7 @@ from app.api.embed.oembed import (
     parse_embed_url,
     resize_script,
     title_for,
+    web_origin,
 )
 from tests import embed_shapes as shapes
 
@@ -151,4 +152,23 @@ def test_the_badge_markdown_links_the_badge_to_its_card() -> None:
     assert badge_markdown(BASE, "gdp-2021-q1-q3", "en", "GDP [Q1–Q3]") == (
         f"[![GDP (Q1–Q3)]({BASE}/embed/metrics/gdp-2021-q1-q3/badge.svg?lang=en)]"
         f"({BASE}/embed/metrics/gdp-2021-q1-q3?lang=en)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "origin"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://LOCALHOST:80", "http://localhost"),
+        ("HTTPS://Facts.Example:443/facts", "https://facts.example"),
+        ("https://facts.example:8443/facts", "https://facts.example:8443"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("http://[::1]:80", "http://[::1]"),
+        ("http://facts.example:443", "http://facts.example:443"),
+    ],
+)
+def test_the_snippet_checks_the_origin_as_a_browser_serialises_it(base: str, origin: str) -> None:
+    assert web_origin(base) == origin
+    assert f'e.origin!=="{origin}"' in embed_snippet(
+        f"{base}/embed/metrics/x", title="t", width=1, height=1, base_url=base
     )

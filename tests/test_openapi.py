@@ -307,6 +307,7 @@ PROBES: dict[str, tuple[dict[str, str], str]] = {
     "if-match": ({"If-Match": '"nope"'}, ""),
     "accept": ({"Accept": "image/png"}, ""),
     "limit": ({}, "limit=0"),
+    "host": ({"Host": "a b"}, ""),
 }
 
 

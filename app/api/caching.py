@@ -58,7 +58,7 @@ def request_fields(scope: Scope) -> dict[bytes, str]:
 def format_param(scope: Scope) -> str | None:
     """The `format` query parameter (its last value, as the route reads it)."""
     query: bytes = scope["query_string"]
-    if b"format" not in query:
+    if b"format" not in query and b"%" not in query:  # `%66ormat` is `format` too (RFC 3986 §2.1)
         return None
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
     return next((v for k, v in reversed(pairs) if k == "format"), None)

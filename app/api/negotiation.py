@@ -19,6 +19,7 @@ We parse these fields ourselves (about 100 lines, table-tested in tests/test_api
 because the parsers we tried do not apply the most-specific-range rule or the identity rule.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -83,13 +84,13 @@ class MediaRange:
         return 3 if all(own.get(k) == v for k, v in self.params) else -1
 
 
+# RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+
 def _qvalue(text: str) -> float | None:
-    """An RFC 9110 §12.4.2 qvalue, or None when malformed."""
-    try:
-        q = float(text)
-    except ValueError:
-        return None
-    return q if 0.0 <= q <= 1.0 and len(text) <= 5 else None
+    """An RFC 9110 §12.4.2 qvalue, or None when malformed (`.5`, `1e-1`, `+0.5`, `0.1234`)."""
+    return float(text) if QVALUE.fullmatch(text) else None
 
 
 def _members(field: str) -> list[tuple[str, dict[str, str], float]]:

@@ -137,6 +137,8 @@ def csv_example(op: dict[str, Any], example: dict[str, Any], schema: dict[str, A
 
 BAD_VALUES = ("nope", "-1", "", "x" * 101, "\x00")  # tried in turn on a route's first parameter
 DETAILS = {
+    400: "The Host header field is not a host name or address with an optional port "
+    "(RFC 3986 §3.2.2).",
     404: "No record with this id.",
     406: "No media type this resource offers is acceptable (Accept, format): application/json, "
     "text/csv.",
@@ -177,6 +179,11 @@ def _problem_example(status: int, path: str, route: APIRoute | None) -> dict[str
 
 
 OPENAPI_URL = "/openapi.json"
+# Answered by the edge before any route (app/api/edge.py, app/api/host.py).
+BAD_REQUEST = {
+    "description": "The Host header field is missing (HTTP/1.1), repeated or not a host with an "
+    "optional port (RFC 9112 §3.2, RFC 3986 §3.2.2)."
+}
 
 
 def _served_under(schema: dict[str, Any], root_path: str) -> dict[str, Any]:
@@ -236,6 +243,7 @@ def install_openapi(app: FastAPI) -> None:
         for path, ops in schema.get("paths", {}).items():
             for op in ops.values():
                 responses = op.setdefault("responses", {})
+                responses.setdefault("400", BAD_REQUEST)  # the edge's, on every route
                 if not any(p["in"] == "query" for p in op.get("parameters", [])):
                     responses.pop("422", None)  # a path id cannot be invalid: unknown is a 404
                 content = responses.get("200", {}).get("content", {})

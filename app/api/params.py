@@ -236,4 +236,14 @@ def date_range(
     if year is not None:
         start = max(start, date(year, 1, 1)) if start else date(year, 1, 1)
         end = min(end, date(year, 12, 31)) if end else date(year, 12, 31)
+        if start > end:  # as contradictory as `to` before `from`: no day is in both
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("query", "year"),
+                        "msg": "`year` shares no day with `from`–`to`",
+                        "type": "value_error.range",
+                    }
+                ]
+            )
     return start, end

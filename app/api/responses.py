@@ -5,6 +5,7 @@ Exports (CSV, NDJSON) without `limit` are the whole filtered, sorted list and go
 `Content-Disposition: attachment` and a filename (RFC 6266, `filename*` per RFC 8187).
 """
 
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Generic, TypeVar
 from urllib.parse import quote
@@ -97,12 +98,17 @@ def page_request(request: Request, paging: Paging) -> PageRequest:
     return PageRequest(limit=limit, offset=paging.offset, csv=media == CSV)
 
 
+# What a file name may not hold on common systems (a path separator, Windows' reserved marks,
+# control characters): a search's `q` in the name has them replaced with `_`.
+FILE_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
 def download_name(request: Request) -> str:
     """A file name saying what was downloaded: `zhuzhou-facts-metrics`,
     `zhuzhou-facts-indicators-gdp`, `zhuzhou-facts-search-地区生产总值`."""
     parts = [p for p in route_path(request.scope).split("/") if p and p != "v1"]
     if parts == ["search"] and request.query_params.get("q"):
-        parts.append(request.query_params["q"].strip())
+        parts.append(FILE_UNSAFE.sub("_", request.query_params["q"].strip()))
     return "-".join(["zhuzhou-facts", *parts])
 
 

@@ -115,8 +115,24 @@ def iframe(src: str, *, title: str, width: int, height: int) -> str:
 
 def embed_snippet(src: str, *, title: str, width: int, height: int, base_url: str) -> str:
     """What a page pastes: the iframe and the script that keeps it as tall as its content."""
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
-    return iframe(src, title=title, width=width, height=height) + resize_script(origin)
+    return iframe(src, title=title, width=width, height=height) + resize_script(
+        web_origin(base_url)
+    )
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def web_origin(base_url: str) -> str:
+    """The origin a browser reports for pages under base_url (`MessageEvent.origin`), in
+    RFC 6454 §6.2's ASCII serialisation: scheme and host in lower case, the port only when it
+    is not the scheme's default (`HTTP://LOCALHOST:80/facts` → `http://localhost`)."""
+    parts = urlsplit(base_url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    return f"{scheme}://{host}" + ("" if port in (None, DEFAULT_PORTS.get(scheme)) else f":{port}")
 
 
 def badge_markdown(base_url: str, metric_id: str, lang: Lang, alt: str) -> str:

@@ -75,8 +75,8 @@
   function axisFloor() { return data.axis.reverse ? domain[1] : domain[0]; }
 
   // Dated values of several subjects that would sit on one spot (same date, value, kind and
-  // shape) are drawn side by side, DODGE px apart, so none hides another; the value label is
-  // written once for them.
+  // shape) are drawn side by side, DODGE px apart (the last at the date, the others to its
+  // left), so none hides another; the value label is written once for them.
   var DODGE = 12;
   var spots = {};
   observations.forEach(function (o) {
@@ -87,7 +87,7 @@
   Object.keys(spots).forEach(function (key) {
     var group = spots[key];
     group.forEach(function (o, i) {
-      o.lane = i - (group.length - 1) / 2;
+      o.lane = i - (group.length - 1);  // leftwards: the last at the date, none past the axis
       o.labelled = i === group.length - 1;
     });
   });
@@ -104,6 +104,10 @@
     if (data.axis.ticks === "rank") return Number.isInteger(v) ? S.rank_prefix + v : "";
     return d3.format(",")(v);
   }
+
+  // Room for the widest y tick label (8-digit counts need more than the usual 56 px).
+  var AXIS_LEFT = Math.max(56, Math.ceil(d3.max(yOptions().ticks || d3.ticks(domain[0], domain[1], 6),
+    function (v) { return labelWidth(tickFormat(v)); }) || 0) + 16);
 
   function yOptions() {
     var options = {
@@ -260,7 +264,7 @@
   function draw() {
     var width = Math.max(280, root.clientWidth);
     var undatedLabel = Math.min(160, (d3.max(undated, function (o) { return labelWidth(o.label); }) || 0) + 16);
-    var undatedLeft = dated.length ? 16 : 56;
+    var undatedLeft = dated.length ? 16 : AXIS_LEFT;
     var undatedWidth = undated.length
       ? (dated.length ? Math.min(undatedLeft + 60 * undated.length + undatedLabel + 20, width * 0.45) : width)
       : 0;
@@ -272,13 +276,13 @@
       var firstYear = d3.min(dated, function (o) { return (o.start || o.writtenStart || o.date).getUTCFullYear(); });
       var lastYear = d3.max(dated, function (o) { return o.date.getUTCFullYear(); });
       var yearMs = 365.25 * 864e5;
-      var xDomain = [new Date(Date.UTC(firstYear, 0, 1) - yearMs * 0.15), new Date(Date.UTC(lastYear + 1, 0, 1) + yearMs * 0.05)];
+      var xDomain = [new Date(Date.UTC(firstYear, 0, 1) - yearMs * 0.15), new Date(Date.UTC(lastYear + 1, 0, 1) + yearMs * 0.1)];
       var years = d3.range(firstYear, lastYear + 1);
       var every = Math.max(1, Math.ceil(years.length / Math.max(2, (datedWidth - 80) / 56)));
       var labelled = years.filter(function (y) { return (y - firstYear) % every === 0; });
       var rightLabel = d3.max(dated, function (o) { return labelWidth(o.label); }) || 0;
       var marginRight = Math.min(200, rightLabel + 16);
-      var msPerPx = (xDomain[1] - xDomain[0]) / Math.max(1, datedWidth - 56 - marginRight);
+      var msPerPx = (xDomain[1] - xDomain[0]) / Math.max(1, datedWidth - AXIS_LEFT - marginRight);
       dated.forEach(function (o) {
         o.drawDate = new Date(o.date.getTime() + (o.lane || 0) * DODGE * msPerPx);
       });
@@ -287,7 +291,7 @@
         width: datedWidth,
         height: HEIGHT,
         marginTop: 24,
-        marginLeft: 56,
+        marginLeft: AXIS_LEFT,
         marginRight: marginRight,
         marginBottom: 28,
         style: { fontSize: "11px" },

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Entries in the in-process response cache (0 turns it off).",
     )
+    response_cache_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=0,
+        description="Bytes each of the two in-process caches (responses, replayed repeats) may "
+        "hold, bodies and keys counted; an entry over a quarter of it is never kept.",
+    )
     root_path: str = Field(
         default="",
         description="Path prefix a reverse proxy serves the API under (e.g. /facts); every URL "

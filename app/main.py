@@ -142,13 +142,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             fingerprint=fingerprint,
             max_age=settings.cache_max_age,
             max_entries=settings.response_cache_size,
+            max_bytes=settings.response_cache_bytes,
         )
     )
     app.put_in_front(EdgeMiddleware)
     # Repeats skip even the edge: the messages the client got are replayed (app/api/replay.py).
     app.put_in_front(
         lambda inner: ReplayMiddleware(
-            inner, version=version, max_entries=settings.response_cache_size
+            inner,
+            version=version,
+            max_entries=settings.response_cache_size,
+            max_bytes=settings.response_cache_bytes,
         )
     )
     return app

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.caching import CachingMiddleware
 from app.api.replay import MAX_KEY, ReplayMiddleware
 from app.config import Settings
 from tests.api_helpers import GDP_Q1_Q3, layer, serving
@@ -176,3 +177,22 @@ def test_without_the_cache_nothing_is_replayed(api_settings: Settings) -> None:
         client.get("/v1/metrics?limit=2")
         assert len(layer(client, ReplayMiddleware).entries) == 0
         assert isinstance(client, TestClient)
+
+
+def test_both_caches_hold_to_response_cache_bytes(api_settings: Settings) -> None:
+    """RESPONSE_CACHE_BYTES bounds the replayed repeats and the stored responses alike, however
+    many distinct requests come (here 120 pages of 20 metrics, about 40 KB each)."""
+    bound = 200_000
+    settings = api_settings.model_copy(update={"response_cache_bytes": bound})
+    with serving(settings) as client:
+        for offset in range(0, 60):
+            for coding in ("gzip", "identity"):
+                response = client.get(
+                    f"/v1/metrics?limit=20&offset={offset}", headers={"Accept-Encoding": coding}
+                )
+                assert response.status_code == 200
+        replayed = layer(client, ReplayMiddleware)
+        stored = layer(client, CachingMiddleware).cache
+        assert replayed.max_bytes == stored.max_bytes == bound
+        assert 0 < replayed.size <= bound and 0 < stored.size <= bound
+        assert len(replayed.entries) < 120  # some were let go

@@ -86,7 +86,10 @@ class Settings(BaseSettings):
         default=32768, ge=1024, description="Bytes of a request head before it is refused (431)."
     )
     timeout_request_head: float = Field(
-        default=10.0, gt=0, description="Seconds to receive a request head before closing."
+        default=10.0,
+        gt=0,
+        description="Seconds to receive a request head, from its first byte or the end of the "
+        "response before it, before closing.",
     )
     timeout_keep_alive: int = Field(
         default=5, ge=1, description="Seconds an idle keep-alive connection is kept open."

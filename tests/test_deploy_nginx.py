@@ -197,6 +197,42 @@ def test_an_absolute_request_target_wins_over_a_contradicting_host(echo: Live) -
     assert body["headers"]["Host"] == "good.example"
 
 
+def test_an_http10_request_without_host_reaches_the_api_with_the_address_it_came_in_on(
+    echo: Live, api: Live
+) -> None:
+    # RFC 9112 §3.2 asks a Host only of HTTP/1.1, and nginx speaks HTTP/1.1 upstream.
+    response = exchange(echo, b"GET /no-host HTTP/1.0\r\n\r\n")
+    assert status(response) == 200
+    sent = json.loads(response.split(b"\r\n\r\n", 1)[1])["headers"]
+    assert sent["Host"] == f"127.0.0.1:{echo.port}"
+    response = exchange(api, b"GET /v1/metrics?limit=1 HTTP/1.0\r\n\r\n")
+    assert status(response) == 200  # not the API's 400 for an HTTP/1.1 request without Host
+    assert f"<http://127.0.0.1:{api.port}/v1/metrics?".encode() in response  # its Link
+
+
+def largest_head_nginx_takes(over: int = 0) -> bytes:
+    """A request head that fills every large header buffer of the template (the request line
+    and Host fit the small one; each buffer holds one header line, the last one also the end),
+    with `over` bytes more in the last."""
+    template = SITE_TEMPLATE.read_text(encoding="utf-8")
+    found = re.search(r"^\s*large_client_header_buffers (\d+) (\d+)k;", template, re.M)
+    assert found is not None
+    count, size = int(found.group(1)), int(found.group(2)) * 1024
+    end = b"Connection: close\r\n\r\n"
+    line = size - len(end)  # "X-i: " + value + CRLF
+    lines = b"".join(b"X-%d: %s\r\n" % (i, b"a" * (line - 7)) for i in range(count))
+    lines = lines[:-2] + b"a" * over + b"\r\n"
+    return b"GET /livez HTTP/1.1\r\nHost: x\r\n" + lines + end
+
+
+def test_a_head_nginx_accepts_is_never_too_large_for_the_api(api: Live) -> None:
+    largest = largest_head_nginx_takes()
+    assert status(exchange(api, largest)) == 200  # (431 from the API with 4 x 8 KB buffers)
+    assert (
+        status(exchange(api, largest_head_nginx_takes(over=1))) == 400
+    )  # nginx's: the largest it is
+
+
 def test_the_cache_key_includes_the_host(echo: Live) -> None:
     a = sent_upstream(echo, "/by-host", Host="a.example")
     b = sent_upstream(echo, "/by-host", Host="b.example")
@@ -206,13 +242,13 @@ def test_the_cache_key_includes_the_host(echo: Live) -> None:
 @pytest.mark.parametrize(
     ("request_head", "expected"),
     [
-        (head(1 << 20), 400),  # a header line over 8 KB
+        (head(1 << 20), 400),  # a header line over 7 KB
         (
             b"GET /livez HTTP/1.1\r\n"
             + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 7000) for i in range(6))
             + b"Host: x\r\nConnection: close\r\n\r\n",
             400,
-        ),  # over 4 x 8 KB in all
+        ),  # over 4 x 7 KB in all
         (b"GET /livez HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
         (b"GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", 400),
         (b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200),

@@ -1,7 +1,9 @@
 """The server's limits hold on `zhuzhou-facts serve` itself (and so in the image, which runs it):
-request heads bounded in size and time, HTTP/1.1's Host rule, idle keep-alive connections closed,
-a concurrency limit, and a SIGTERM that ends even when a client never reads."""
+request heads bounded in size and time, no request content read, HTTP/1.1's Host rule, idle
+keep-alive connections closed, a concurrency limit, a SIGTERM that ends even when a client never
+reads, and every refusal the server makes itself a problem like the app's."""
 
+import json
 import re
 import socket
 import threading
@@ -9,12 +11,16 @@ import time
 from collections.abc import Iterator
 from contextlib import suppress
 from functools import cache
+from http import HTTPStatus
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.api.edge import EXPOSED
+from app.api.errors import problem_type
 from app.config import PROJECT_ROOT, Settings
+from tests.api_helpers import PROBLEM_JSON
 from tests.live import Live, serving
 
 
@@ -52,6 +58,42 @@ def status(response: bytes) -> int:
     return int(match.group(1))
 
 
+def statuses(response: bytes) -> list[int]:
+    """The status of every response in a stream of them, in order."""
+    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", response)]
+
+
+def parsed(response: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-cased names) and body of one raw response."""
+    head_part, _, body = response.partition(b"\r\n\r\n")
+    lines = head_part.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status(response), headers, body
+
+
+def assert_problem(response: bytes, expected: int, instance: str) -> dict[str, object]:
+    """An error as the app answers it: problem+json, CORS, nosniff, DENY, no-store."""
+    found, headers, body = parsed(response)
+    assert found == expected, response[:300]
+    assert headers["content-type"] == PROBLEM_JSON, response[:300]
+    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-expose-headers"] == EXPOSED
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store"
+    problem: dict[str, object] = json.loads(body)
+    assert set(problem) == {"type", "title", "status", "detail", "instance"}
+    assert problem["type"] == problem_type(expected)
+    assert problem["title"] == HTTPStatus(expected).phrase
+    assert problem["status"] == expected
+    assert problem["instance"] == instance
+    assert problem["detail"]
+    return problem
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -76,8 +118,8 @@ def test_a_head_within_the_limit_is_served(server: Live) -> None:
 @pytest.mark.parametrize("size", [1 << 20, 64 << 20])
 def test_an_oversized_head_is_refused_with_431(server: Live, size: int) -> None:
     response = exchange(server, head(size))
-    assert status(response) == 431
-    assert b"connection: close" in response
+    assert_problem(response, 431, "")  # the head was not read whole: no target to name
+    assert parsed(response)[1]["connection"] == "close"
 
 
 def test_eight_64mb_heads_at_once_cost_the_server_no_memory(server: Live) -> None:
@@ -153,22 +195,88 @@ def test_a_head_counts_from_the_end_of_the_one_before_even_when_that_end_is_spli
     assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == expected
 
 
-POST = b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+CONTENT = [
+    ("get", b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 413, "/v1"),
+    ("head", b"HEAD /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", 413, "/v1"),
+    ("options", b"OPTIONS /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", 413, "/v1"),
+    ("chunked", b"GET /v1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 413, "/v1"),
+    ("http10", b"GET /livez?a=1 HTTP/1.0\r\nContent-Length: 9\r\n\r\n", 413, "/livez"),
+    (
+        "post",
+        b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+        405,
+        "/v1/metrics",
+    ),
+    ("put", b"PUT /v1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 405, "/v1"),
+]
 
 
 @pytest.mark.parametrize(
-    ("then", "expected"),
-    [
-        (pipelined(2), [b"405", b"200", b"200"]),
-        (head(1 << 20), [b"405", b"431"]),
-    ],
-    ids=["small", "oversized"],
+    ("request_head", "expected", "instance"),
+    [case[1:] for case in CONTENT],
+    ids=[case[0] for case in CONTENT],
 )
-def test_heads_after_a_body_are_counted_from_its_end(
-    server: Live, then: bytes, expected: list[bytes]
+def test_a_request_with_content_is_answered_and_closed_without_waiting_for_it(
+    server: Live, request_head: bytes, expected: int, instance: str
 ) -> None:
-    response = exchange(server, POST + then)
-    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", response) == expected
+    # Only the head is sent: the answer and the close come without a byte of the content.
+    response = exchange(server, request_head)
+    if request_head.startswith(b"HEAD"):
+        found, headers, body = parsed(response)
+        assert (found, headers["content-type"], body) == (413, PROBLEM_JSON, b"")
+        return
+    assert_problem(response, expected, instance)
+    if expected == 405:
+        assert parsed(response)[1]["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_dribbled_body_never_holds_the_connection(server: Live) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+        sent = 0
+        with suppress(OSError):  # the server closed: the rest cannot be sent
+            for _ in range(100):  # 20 s of dribbling, past every timeout
+                s.sendall(b"a")
+                sent += 1
+                time.sleep(0.2)
+        response = b""
+        with suppress(ConnectionResetError):
+            while chunk := s.recv(65536):
+                response += chunk
+    assert status(response) == 413
+    assert sent < 100  # the server did not wait for it
+
+
+def test_a_request_with_empty_content_is_served_and_the_connection_kept(server: Live) -> None:
+    empty = b"GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    response = exchange(server, empty + empty[:-2] + b"Connection: close\r\n\r\n")
+    assert statuses(response) == [200, 200]
+
+
+BODY = b"GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+BIG_NEXT = b"GET /v1/metrics?limit=1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (BODY + BIG_NEXT, [413]),
+        (BODY + pipelined(1500), [413]),
+        (BODY.replace(b"GET", b"POST", 1) + pipelined(2), [405]),
+        (BODY.replace(b"Content-Length: 5", b"Transfer-Encoding: chunked") + pipelined(2), [413]),
+    ],
+    ids=["oversized-head", "1500-requests", "post", "chunked"],
+)
+def test_nothing_sent_after_content_is_parsed(
+    server: Live, sent: bytes, expected: list[int]
+) -> None:
+    assert statuses(exchange(server, sent, timeout=30)) == expected
+
+
+def test_content_after_answered_requests_is_refused_after_their_answers(server: Live) -> None:
+    response = exchange(server, pipelined(3, last_closes=False) + BODY + pipelined(1))
+    assert statuses(response) == [200, 200, 200, 413]
+    assert offsets(response) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("after", [0, 3, 100])
@@ -207,7 +315,54 @@ def test_a_head_at_the_limit_is_served_and_one_byte_more_is_refused(server: Live
     ],
 )
 def test_http11_needs_exactly_one_host(server: Live, request_head: bytes, expected: int) -> None:
-    assert status(exchange(server, request_head)) == expected
+    response = exchange(server, request_head)
+    if expected == 400:
+        assert_problem(response, 400, "/livez")  # the edge's, as under plain uvicorn
+    assert status(response) == expected
+
+
+CLOSE = b"Connection: close\r\n\r\n"
+UNREADABLE = [
+    ("unknown-method", b"BREW /v1 HTTP/1.1\r\nHost: x\r\n", 501, ""),
+    ("lower-case-method", b"get /v1 HTTP/1.1\r\nHost: x\r\n", 501, ""),
+    ("bad-header-line", b"GET /v1 HTTP/1.1\r\nHost: x\r\nNot a header\r\n", 400, ""),
+    ("bad-target", b"GET /a b HTTP/1.1\r\nHost: x\r\n", 400, ""),
+    ("bad-length", b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n", 400, ""),
+    (
+        "length-and-chunked",
+        b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n",
+        400,
+        "",
+    ),
+    ("connect", b"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n", 400, ""),
+    ("http-3.1", b"GET /v1 HTTP/3.1\r\nHost: x\r\n", 505, ""),
+    ("http-2.0", b"GET /v1?x=1 HTTP/2.0\r\nHost: x\r\n", 505, "/v1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_head", "expected", "instance"),
+    [case[1:] for case in UNREADABLE],
+    ids=[case[0] for case in UNREADABLE],
+)
+def test_what_the_parser_refuses_is_a_problem_like_the_apps(
+    server: Live, request_head: bytes, expected: int, instance: str
+) -> None:
+    response = exchange(server, request_head + CLOSE)
+    assert_problem(response, expected, instance)
+    assert parsed(response)[1]["connection"] == "close"
+    if expected == 501:  # RFC 9110 §9.1: a method the server does not recognise
+        assert parsed(response)[1]["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_an_upgrade_is_ignored_and_the_request_answered(server: Live) -> None:
+    upgrade = (
+        b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    response = exchange(server, upgrade + pipelined(1))
+    assert statuses(response) == [200, 200]
+    assert b'{"status":"ok"}' in response
 
 
 def test_a_connection_that_never_sends_a_request_is_closed(server: Live) -> None:
@@ -217,7 +372,53 @@ def test_a_connection_that_never_sends_a_request_is_closed(server: Live) -> None
 
 
 def test_a_head_that_trickles_in_gets_408(server: Live) -> None:
-    assert status(exchange(server, b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ")) == 408
+    response = exchange(server, b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    assert_problem(response, 408, "")
+
+
+def dribble(s: socket.socket, pieces: bytes, every: float = 0.2) -> tuple[bytes, int]:
+    """Send pieces a byte at a time, reading meanwhile, until the server closes; what came, and
+    how many bytes were sent before it closed."""
+    s.settimeout(every)
+    response = bytearray()
+    for sent in range(len(pieces)):
+        try:
+            s.sendall(pieces[sent : sent + 1])
+            while chunk := s.recv(1 << 20):
+                response += chunk
+        except TimeoutError:
+            continue  # nothing more for now: the next byte
+        except OSError:
+            pass  # reset: closed with our last byte unread
+        return bytes(response), sent  # closed by the server
+    return bytes(response), len(pieces)
+
+
+@pytest.mark.parametrize(
+    "rest", [b"\r\n" * 100, b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100]
+)
+def test_a_head_dribbled_after_an_answer_is_timed_out(server: Live, rest: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(pipelined(1, last_closes=False))
+        response, sent = dribble(s, rest)  # a byte every 0.2 s: 20 s and more in all
+    assert statuses(response) == [200, 408]
+    assert sent < len(rest)  # closed by the server long before the client was done
+
+
+def test_a_head_begun_during_a_slow_response_is_timed_out_after_it(server: Live) -> None:
+    # Answers the client does not read keep a response in progress past the head timeout (1 s),
+    # while the next head has begun; then the client reads them all and dribbles that head.
+    many = b"GET /v1/metrics?limit=500 HTTP/1.1\r\nHost: x\r\n\r\n" * 200  # ~10 MB of answers
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(many + b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        time.sleep(2)
+        response, sent = dribble(s, b"a" * 100, every=0.1)
+    assert statuses(response) == [200] * 200 + [408]
+    assert sent < 100
 
 
 def test_an_idle_keep_alive_connection_is_closed(server: Live) -> None:
@@ -241,7 +442,9 @@ def test_over_the_concurrency_limit_requests_get_503(
         held = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(3)]
         try:
             time.sleep(0.2)  # let the server accept them
-            assert httpx.get(live.base + "/livez").status_code == 503
+            response = exchange(live, b"GET /livez HTTP/1.1\r\nHost: x\r\n" + CLOSE)
+            assert_problem(response, 503, "/livez")  # not uvicorn's plain text
+            assert parsed(response)[1]["retry-after"] == "5"
         finally:
             for s in held:
                 s.close()

@@ -100,6 +100,11 @@ def problem_body(
     return body
 
 
+def not_allowed(method: str) -> str:
+    """The detail of a 405 (also the server's own, app/cli/serve.py)."""
+    return f"{method} is not allowed: this API is read-only ({ALLOWED_METHODS})."
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -131,7 +136,7 @@ def _http_exception(request: Request, exc: Exception) -> Response:
             return Response(status_code=308, headers={"Location": slashless})
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405 and detail == "Method Not Allowed":
-        detail = f"{request.method} is not allowed: this API is read-only ({ALLOWED_METHODS})."
+        detail = not_allowed(request.method)
     return problem_response(exc.status_code, detail, instance_of(request.scope), headers=headers)
 
 

@@ -1,40 +1,88 @@
 """`zhuzhou-facts serve`: uvicorn with the server limits set in one place (app/config.py).
 
-uvicorn's fast parser (httptools) takes a request head of any size and any duration, and serves
-HTTP/1.1 requests without a Host header or with two. The protocol below adds what it lacks, before
-the application sees the request: a head over LIMIT_REQUEST_HEAD bytes is refused with 431 (each
-pipelined request's head on its own, after the answers to the ones before it), a head not
-received within TIMEOUT_REQUEST_HEAD seconds closes the connection (408 if part of it came), and a
-missing or repeated Host is a 400 (RFC 9112 §3.2; the edge checks its value, app/api/host.py).
-The pure-Python h11 parser does the first and the last by itself, at 40% of httptools'
-throughput on this API, so it is not used.
+uvicorn's fast parser (httptools) takes a request head of any size and any duration, reads a
+request body as slowly as it comes, and answers what it cannot parse with plain text. The
+protocol below adds what it lacks, before the application sees the request, and answers every
+refusal as the application answers its errors (app/api/errors.py), with the edge's headers:
+
+- a head over LIMIT_REQUEST_HEAD bytes is a 431 (RFC 6585 §5), each pipelined head measured on
+  its own (RFC 9112 §9.3.2), after the answers to the ones before it;
+- a head not received within TIMEOUT_REQUEST_HEAD seconds of its first byte, or of the end of
+  the response before it if that is later, closes the connection (a 408 if part of it came,
+  RFC 9110 §15.5.9; a connection that never sends a byte is closed silently);
+- a request with content (Content-Length above 0, or any Transfer-Encoding) is refused before
+  its content is read, and the connection closed: a GET's content has no meaning (RFC 9110
+  §9.3.1) and no route of this read-only API reads one, so it is a 413 (RFC 9110 §15.5.14), or
+  a 405 for a method the API does not allow. So no request body is ever read, and nothing sent
+  after one is parsed (no request smuggled in it, RFC 9112 §11.2);
+- what the parser cannot read is a 400 (RFC 9112 §3), a version other than HTTP/1.x a 505
+  (RFC 9110 §15.6.6), a method it does not recognise a 501 (RFC 9110 §9.1);
+- uvicorn's 503 beyond LIMIT_CONCURRENCY carries Retry-After, like the app's.
+
+The Host rule (RFC 9112 §3.2) is the edge's (app/api/host.py). The pure-Python h11 parser
+bounds heads by itself, at 40% of httptools' throughput on this API, so it is not used.
 """
 
 import asyncio
 import copy
 from typing import Any
 
+import httptools
+import orjson
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as Cycle
 
+from app.api.edge import CORS, DENY_FRAMING, NOSNIFF
+from app.api.errors import (
+    ALLOWED_METHODS,
+    PROBLEM_JSON,
+    RETRY_AFTER_SECONDS,
+    instance_of,
+    not_allowed,
+    problem_body,
+)
 from app.config import Settings, get_settings
 
 HEAD_END = b"\r\n\r\n"  # the empty line that ends a request head (RFC 9112 §2.1)
+ALLOWED = frozenset({b"GET", b"HEAD", b"OPTIONS"})
+ALLOW = (b"allow", ALLOWED_METHODS.encode())
+Headers = list[tuple[bytes, bytes]]
 
 
-class BadHost(ValueError):
-    """An HTTP/1.1 request without Host, or any request with more than one."""
+class Refused(Exception):
+    """Raised in a parser callback to stop the parser once a request is refused."""
+
+
+def problem(status: int, detail: str, instance: str, extra: Headers) -> tuple[Headers, bytes]:
+    """The headers and body of a problem answered by the server itself: the app's shape, the
+    edge's headers, never stored (RFC 9111 §5.2.2.5), and the connection closed after it."""
+    body = orjson.dumps(problem_body(status, detail, instance))
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *extra,
+        NOSNIFF,
+        *CORS,
+        DENY_FRAMING,
+        (b"connection", b"close"),
+    ]
+    return headers, body
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a bounded request head (size and time) and one Host.
+    """uvicorn's httptools protocol with a bounded request head (size and time), no request
+    content, and its refusals as problems.
 
-    The size limit is per request head, counted from the first byte after the previous head
-    (or body) to the CRLF CRLF that ends it, so pipelined requests (RFC 9112 §9.3.2) that
-    arrive together are each measured on their own. Bytes are counted before the parser sees
-    them: a chunk is fed up to the end of the head it holds, then the rest, so an oversized
-    head is refused after LIMIT_REQUEST_HEAD bytes, never buffered whole.
+    The size limit is per request head, counted from the first byte after the previous head to
+    the CRLF CRLF that ends it. Bytes are counted before the parser sees them: a chunk is fed up
+    to the end of the head it holds, then the rest, so an oversized head is refused after
+    LIMIT_REQUEST_HEAD bytes, never buffered whole. No content is ever fed to the parser (a
+    request that has some is refused at the end of its head), so every byte after a head
+    belongs to the next head.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,12 +90,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings()  # read here: worker processes import this class afresh
         self.max_head = settings.limit_request_head
         self.head_timeout = settings.timeout_request_head
+        self.root = settings.root_path
         self.head_bytes = 0  # of the current head, so far
         self.head_tail = b""  # its last bytes, for an end of head split across chunks
-        self.body_bytes = 0  # body bytes the parser handed on during one feed
-        self.in_head = True
         self.head_timer: asyncio.TimerHandle | None = None
-        self.refusal: tuple[int, str] | None = None  # the status and reason to close with
+        self.refusal: tuple[int, Headers, bytes] | None = None  # what to close with, once due
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -60,20 +107,20 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.refusal is not None:
             return  # refused: the rest is never parsed
+        self._unset_keepalive_if_required()
         start = 0
-        while start < len(data) and not self.transport.is_closing():
-            if not self.in_head:
-                self._feed_body(data[start:] if start else data)
-                return
+        while start < len(data) and self.refusal is None and not self.transport.is_closing():
             end = self._head_end(data, start)
             stop = len(data) if end < 0 else end
             self.head_bytes += stop - start
             if self.head_bytes > self.max_head:
-                self._refuse(431, "Request Header Fields Too Large")
+                self._refuse(431, f"The request head is over {self.max_head} bytes.")
                 return
             if end < 0:
                 self.head_tail = (self.head_tail + data[max(start, len(data) - 3) :])[-3:]
-            super().data_received(data if start == 0 and stop == len(data) else data[start:stop])
+            self._parse(data if start == 0 and stop == len(data) else data[start:stop])
+            if self.head_bytes and self.head_timer is None:  # a head has begun: its clock runs
+                self._arm()
             start = stop
 
     def _head_end(self, data: bytes, start: int) -> int:
@@ -85,42 +132,49 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         found = data.find(HEAD_END, start)
         return -1 if found < 0 else found + len(HEAD_END)
 
-    def _feed_body(self, data: bytes) -> None:
-        """Feed what follows a head. When the message ends in it, what came after its body
-        counts towards the next head: exact after a Content-Length body, an overestimate after
-        a chunked one (its framing counts too) or when further whole requests follow."""
-        self.body_bytes = 0
-        super().data_received(data)
-        if self.in_head and not self.transport.is_closing():
-            self.head_bytes = max(0, len(data) - self.body_bytes)
-            if self.head_bytes > self.max_head:
-                self._refuse(431, "Request Header Fields Too Large")
-
-    def on_body(self, body: bytes) -> None:
-        self.body_bytes += len(body)
-        super().on_body(body)
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self.in_head = True
-        if self.head_timer is None:
-            self._arm()
+    def _parse(self, data: bytes) -> None:
+        """Feed the parser; what it cannot read is refused with the status that says why."""
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # no upgrade is offered (serve passes ws="none"): the request was answered as is
+        except httptools.HttpParserError as exc:
+            if self.refusal is not None:
+                return  # a callback refused the request (Refused)
+            self.logger.warning("Invalid HTTP request received.")
+            if isinstance(exc, httptools.HttpParserInvalidMethodError):
+                detail = f"The method is not one this server implements: {ALLOWED_METHODS}."
+                self._refuse(501, detail, [ALLOW])
+            elif str(exc) == "Invalid HTTP version":  # llhttp's reason (HPE_INVALID_VERSION)
+                self._refuse(505, "Use HTTP/1.1 or HTTP/1.0.")
+            else:
+                reason = "" if isinstance(exc, httptools.HttpParserCallbackError) else f": {exc}"
+                self._refuse(400, f"The request could not be read{reason}.")
 
     def on_headers_complete(self) -> None:
-        self.in_head = False
+        self._disarm()
         self.head_bytes = 0
         self.head_tail = b""
-        self._disarm()
-        hosts = sum(1 for name, _ in self.headers if name == b"host")
-        if hosts > 1 or (hosts == 0 and self.parser.get_http_version() == "1.1"):
-            raise BadHost  # httptools reports it as a parser error: uvicorn answers 400
+        method = self.parser.get_method()
+        request = (method, self.url)
+        if not self.parser.get_http_version().startswith(("1.", "0.9")):
+            self._refuse(505, "Use HTTP/1.1 or HTTP/1.0.", request=request)
+        elif self._has_content() and method in ALLOWED:
+            detail = "This read-only API takes no request content."
+            self._refuse(413, detail, request=request)
+        elif self._has_content():
+            self._refuse(405, not_allowed(method.decode("latin-1")), [ALLOW], request=request)
+        if self.refusal is not None:
+            raise Refused  # the parser stops here: the content, and what follows, is not read
         super().on_headers_complete()
 
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self.in_head = True
-        self.head_bytes = 0
-        self.head_tail = b""
+    def _has_content(self) -> bool:
+        """Whether the request has content: a Content-Length above 0 or a Transfer-Encoding
+        (RFC 9112 §6.1, §6.2; the parser has refused an invalid or conflicting pair)."""
+        return any(
+            name == b"transfer-encoding" or (name == b"content-length" and value.strip(b"0 \t"))
+            for name, value in self.headers
+        )
 
     def _arm(self) -> None:
         self.head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
@@ -130,43 +184,80 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.head_timer.cancel()
             self.head_timer = None
 
+    def _answering(self) -> bool:
+        """Whether a request is being answered (or waits its turn behind one that is)."""
+        return self.cycle is not None and not self.cycle.response_complete
+
     def _head_timed_out(self) -> None:
         self.head_timer = None
-        if not self.in_head or self.transport.is_closing():
-            return
-        if self.cycle is not None and not self.cycle.response_complete:
-            return  # a response is still being written; the next head waits for it
+        if self.refusal is not None or self.transport.is_closing() or self._answering():
+            return  # a response is being made: the clock restarts when it is complete
         if self.head_bytes:
-            self._refuse(408, "Request Timeout")
+            self._refuse(408, f"The request head did not arrive within {self.head_timeout:g} s.")
         else:
             self.transport.close()  # nothing came: close silently, as nginx does
 
-    def _refuse(self, status: int, reason: str) -> None:
-        """Answer status and close; after the responses to earlier pipelined requests, if any
-        are still being made (reading stops meanwhile, and nothing more is parsed)."""
-        self.in_head = False
-        self.refusal = (status, reason)
-        if self.cycle is not None and not self.cycle.response_complete:
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.transport.is_closing() or self._answering():
+            return
+        if self.refusal is not None:
+            self._send_refusal()
+        elif self.head_bytes:  # the next head began during the response: its clock starts now
+            self._unset_keepalive_if_required()
+            self._disarm()
+            self._arm()
+
+    def _refuse(
+        self,
+        status: int,
+        detail: str,
+        extra: Headers | None = None,
+        request: tuple[bytes, bytes] = (b"", b""),
+    ) -> None:
+        """Answer a problem and close; after the responses to earlier pipelined requests, if
+        any are still being made (reading stops meanwhile, and nothing more is parsed). The
+        request's method and target are given when its head was read whole; else the problem's
+        `instance` is empty, as nginx's is for a request line it could not read."""
+        method, target = request
+        headers, body = problem(status, detail, self._instance(target), extra or [])
+        body = b"" if method == b"HEAD" else body  # RFC 9110 §9.3.2
+        self.refusal = (status, [*self.server_state.default_headers, *headers], body)
+        self._disarm()
+        if self._answering():
             self.flow.pause_reading()
             return
         self._send_refusal()
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.refusal is not None and self.cycle.response_complete and not self.pipeline:
-            self._send_refusal()
+    def _instance(self, target: bytes) -> str:
+        """A problem's instance for a request target, as the app writes it (app/api/errors.py)."""
+        try:
+            path = httptools.parse_url(target).path if target else None
+        except httptools.HttpParserInvalidURLError:  # e.g. CONNECT's authority form
+            path = None
+        return instance_of({"raw_path": path, "root_path": self.root}) if path else ""
 
     def _send_refusal(self) -> None:
         if self.refusal is None or self.transport.is_closing():
             return
-        status, reason = self.refusal
-        body = f"{reason}\n".encode()
-        head = (
-            f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
-        )
-        self.transport.write(head.encode() + body)
+        status, headers, body = self.refusal
+        lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        self.transport.write(STATUS_LINE[status] + lines + b"\r\n" + body)
         self.transport.close()
+
+    def _start_asgi_task(self, cycle: Cycle, app: Any) -> None:
+        if app is service_unavailable:  # uvicorn's plain 503 beyond LIMIT_CONCURRENCY
+            app = self._overloaded
+        super()._start_asgi_task(cycle, app)
+
+    async def _overloaded(self, scope: Any, receive: Any, send: Any) -> None:
+        detail = "The server has too many connections and requests in progress; try again shortly."
+        instance = self._instance(scope["raw_path"])
+        headers, body = problem(
+            503, detail, instance, [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+        )
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def log_config() -> dict[str, Any]:
@@ -185,6 +276,7 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
         port=port,
         workers=settings.workers,
         http=GuardedHttpToolsProtocol,
+        ws="none",  # the API has no WebSocket: an Upgrade is ignored (RFC 9110 §7.8)
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_keep_alive=settings.timeout_keep_alive,

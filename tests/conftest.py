@@ -70,6 +70,19 @@ def client(api_settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
+def failing_client(api_settings: Settings) -> Iterator[TestClient]:
+    """An app on the shared database with one extra route, /v1/explode, that always raises."""
+    app = create_app(api_settings)
+
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/v1/explode", explode)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
 def live_url(seeded_db: tuple[str, SeedResult]) -> Iterator[str]:
     """A real uvicorn serving the shared seeded database on a loopback port."""
     url, _ = seeded_db

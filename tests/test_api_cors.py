@@ -1,30 +1,13 @@
 """CORS (Fetch standard): the fixed policy on every response, preflights, through caches."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.main import create_app
-from tests.api_helpers import ALLOW, GDP_Q1_Q3, ORIGIN, assert_problem, serving
+from tests.api_helpers import ALLOW, GDP_Q1_Q3, ORIGIN, assert_problem
 
 GDP_URL = f"/v1/metrics/{GDP_Q1_Q3}"
 EXPOSED = {"etag", "link", "x-total-count", "allow", "retry-after", "content-disposition", "vary"}
-
-
-@pytest.fixture(scope="module")
-def failing_client(api_settings: Settings) -> Iterator[TestClient]:
-    """An app on the shared database with one extra route that always raises."""
-    app = create_app(api_settings)
-
-    def explode() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/v1/explode", explode)
-    with serving(api_settings, app) as client:
-        yield client
 
 
 # --- CORS ---------------------------------------------------------------------------------

@@ -1,12 +1,8 @@
 """The edge: OPTIONS, HEAD, nosniff, and gzip on the way out (CORS: tests/test_api_cors.py)."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.main import create_app
 from tests.api_helpers import (
     ALLOW,
     DOCUMENT,
@@ -15,24 +11,10 @@ from tests.api_helpers import (
     ORIGIN,
     PROBLEM_JSON,
     assert_problem,
-    serving,
 )
 from tests.test_api_cors import CORS_CASES
 
 GDP_URL = f"/v1/metrics/{GDP_Q1_Q3}"
-
-
-@pytest.fixture(scope="module")
-def failing_client(api_settings: Settings) -> Iterator[TestClient]:
-    """An app on the shared database with one extra route that always raises."""
-    app = create_app(api_settings)
-
-    def explode() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/v1/explode", explode)
-    with serving(api_settings, app) as client:
-        yield client
 
 
 def _etag(client: TestClient, url: str) -> str:

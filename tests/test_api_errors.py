@@ -1,7 +1,5 @@
 """The one error shape: RFC 9457 problems for 404, 405, 422 and 500, never a stack trace."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -158,19 +156,6 @@ def test_an_unhandled_error_on_head_is_a_bodyless_500(api_settings: Settings) ->
         assert response.status_code == 500
         assert response.headers["content-type"] == "application/problem+json"
         assert response.content == b""
-
-
-@pytest.fixture(scope="module")
-def failing_client(api_settings: Settings) -> Iterator[TestClient]:
-    """An app on the shared database with one extra route that always raises."""
-    app = create_app(api_settings)
-
-    def explode() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/v1/explode", explode)
-    with serving(api_settings, app) as client:
-        yield client
 
 
 PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"}

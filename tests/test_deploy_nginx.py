@@ -16,13 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.api.edge import EXPOSED
 from app.api.errors import problem_type
 from app.config import Settings
 from tests.api_helpers import PROBLEM_JSON
 from tests.conftest import require_service
 from tests.live import NGINX, SITE_TEMPLATE, Live, free_port, proxying, serving
-from tests.test_reliability_limits import exchange, head, status
+from tests.raw_http import assert_problem, exchange, head, parsed, status
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -260,36 +259,6 @@ def test_nginx_refuses_bad_heads_before_the_api_sees_them(
     assert status(exchange(api, request_head)) == expected
 
 
-def parsed(response: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers (lower-cased names) and body of one raw response."""
-    head_part, _, body = response.partition(b"\r\n\r\n")
-    lines = head_part.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return status(response), headers, body
-
-
-def assert_nginx_problem(response: bytes, expected: int, instance: str) -> dict[str, object]:
-    """nginx's own error as the API would answer it: problem+json, CORS, nosniff, no-store."""
-    found, headers, body = parsed(response)
-    assert found == expected, response[:300]
-    assert headers["content-type"] == PROBLEM_JSON, response[:300]
-    assert headers["access-control-allow-origin"] == "*"
-    assert headers["access-control-expose-headers"] == EXPOSED
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["x-frame-options"] == "DENY"
-    assert headers["cache-control"] == "no-store"
-    problem: dict[str, object] = json.loads(body)
-    assert set(problem) == {"type", "title", "status", "detail", "instance"}
-    assert problem["type"] == problem_type(expected)
-    assert problem["title"] == HTTPStatus(expected).phrase
-    assert problem["status"] == expected
-    assert problem["instance"] == instance
-    return problem
-
-
 CLOSE = b"Connection: close\r\n\r\n"
 NGINX_ERRORS = [
     (
@@ -332,7 +301,7 @@ def test_the_errors_nginx_answers_itself_are_problems_like_the_apis(
 ) -> None:
     body = b"a" * 100000 if b"Content-Length: 100000" in request_head else b""
     response = exchange(api, request_head + CLOSE + body)
-    assert_nginx_problem(response, expected, instance)
+    assert_problem(response, expected, instance)
     if expected == 405:
         assert parsed(response)[1]["allow"] == "GET, HEAD, OPTIONS"
 

@@ -3,25 +3,21 @@ request heads bounded in size and time, no request content read, HTTP/1.1's Host
 keep-alive connections closed, a concurrency limit, a SIGTERM that ends even when a client never
 reads, and every refusal the server makes itself a problem like the app's."""
 
-import json
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import suppress
-from functools import cache
-from http import HTTPStatus
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app.api.edge import EXPOSED
-from app.api.errors import problem_type
 from app.config import PROJECT_ROOT, Settings
 from tests.api_helpers import PROBLEM_JSON
 from tests.live import Live, serving
+from tests.raw_http import assert_problem, exchange, head, parsed, status, statuses
 
 
 @pytest.fixture(scope="module")
@@ -38,77 +34,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, api_settings: Settings) -> 
         yield live
 
 
-def exchange(live: Live, request: bytes, timeout: float = 10.0) -> bytes:
-    """Send request on a new connection; everything the server sends until it closes."""
-    with socket.create_connection(("127.0.0.1", live.port), timeout=timeout) as s:
-        with suppress(OSError):  # refused mid-send: what the server answered is still there
-            s.sendall(request)
-        chunks = []
-        try:
-            while chunk := s.recv(65536):
-                chunks.append(chunk)
-        except ConnectionResetError:
-            pass
-        return b"".join(chunks)
-
-
-def status(response: bytes) -> int:
-    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", response)
-    assert match, response[:200]
-    return int(match.group(1))
-
-
-def statuses(response: bytes) -> list[int]:
-    """The status of every response in a stream of them, in order."""
-    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", response)]
-
-
-def parsed(response: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers (lower-cased names) and body of one raw response."""
-    head_part, _, body = response.partition(b"\r\n\r\n")
-    lines = head_part.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return status(response), headers, body
-
-
-def assert_problem(response: bytes, expected: int, instance: str) -> dict[str, object]:
-    """An error as the app answers it: problem+json, CORS, nosniff, DENY, no-store."""
-    found, headers, body = parsed(response)
-    assert found == expected, response[:300]
-    assert headers["content-type"] == PROBLEM_JSON, response[:300]
-    assert headers["access-control-allow-origin"] == "*"
-    assert headers["access-control-expose-headers"] == EXPOSED
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["x-frame-options"] == "DENY"
-    assert headers["cache-control"] == "no-store"
-    problem: dict[str, object] = json.loads(body)
-    assert set(problem) == {"type", "title", "status", "detail", "instance"}
-    assert problem["type"] == problem_type(expected)
-    assert problem["title"] == HTTPStatus(expected).phrase
-    assert problem["status"] == expected
-    assert problem["instance"] == instance
-    assert problem["detail"]
-    return problem
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
-
-
-@cache  # one 64 MB head shared by every sender, not one each
-def head(size: int) -> bytes:
-    """A GET whose one header holds size bytes."""
-    return (
-        b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: "
-        + b"a" * size
-        + b"\r\nConnection: close\r\n\r\n"
-    )
 
 
 def test_a_head_within_the_limit_is_served(server: Live) -> None:

@@ -19,10 +19,12 @@ from app.dataset.curated import (
     IgnoreSeed,
     IndicatorSeed,
     MetricSeed,
+    TermSeed,
 )
 from app.dataset.errors import DatasetError, SeedProblem
 
 M = TypeVar("M", bound=BaseModel)
+GLOSSARY = "glossary.toml"  # the standard English of the source's terms (app/dataset/glossary.py)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class SeedBundle:
     root: Path
     indicators: list[IndicatorSeed]
     documents: list[DocumentBundle]
+    glossary: list[TermSeed] = field(default_factory=list)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -123,6 +126,7 @@ def load_seed(root: Path) -> SeedBundle:
     if not root.is_dir():
         raise DatasetError([SeedProblem(str(root), "-", "-", "seed folder does not exist")])
     indicators = _part(root, root, problems, "indicators.toml", "indicator", IndicatorSeed)
+    glossary = _part(root, root, problems, GLOSSARY, "term", TermSeed)
     documents: list[DocumentBundle] = []
     doc_root = root / "documents"
     folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
@@ -163,4 +167,4 @@ def load_seed(root: Path) -> SeedBundle:
         )
     if problems:
         raise DatasetError(problems)
-    return SeedBundle(root=root, indicators=indicators, documents=documents)
+    return SeedBundle(root=root, indicators=indicators, documents=documents, glossary=glossary)

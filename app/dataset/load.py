@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel, select
 from app.dataset.build import BuiltDataset, build
 from app.dataset.coverage import require_coverage
 from app.dataset.files import load_seed
+from app.dataset.glossary import require_glossary
 from app.dataset.roles import check_reader_role, grant_reader
 from app.store.engines import is_sqlite, sqlite_path, writable_engine
 from app.store.migrations import upgrade
@@ -44,10 +45,12 @@ class SeedResult:
 
 def prepare(seed_dir: Path) -> BuiltDataset:
     """Read, validate and resolve all curated files, and check that every number in the bodies
-    is covered, without touching any database; raise DatasetError listing what is wrong."""
+    is covered and every label keeps the glossary, without touching any database; raise
+    DatasetError listing what is wrong."""
     seed = load_seed(seed_dir)
     built = build(seed)
     require_coverage(seed, built)
+    require_glossary(seed, built)
     return built
 
 

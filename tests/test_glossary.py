@@ -1,72 +1,39 @@
 """The glossary is enforced: a label that uses a listed Chinese term uses its English term."""
 
 import re
-import tomllib
 from collections import Counter
-from typing import Any
+from pathlib import Path
 
 import pytest
 
+from app.cli import main
 from app.dataset.build import BuiltDataset
+from app.dataset.curated import TermSeed
 from app.dataset.files import SeedBundle
-from app.store.tables import Entity, Event, Indicator, IndustryChain, Metric
-from tests.conftest import SEED_DIR
+from app.dataset.glossary import forms, labels, violations
 
 HAN = re.compile(r"[\u3400-\u9fff]")
-Label = tuple[str, str, str]  # (record, zh, en)
 
 
-def glossary() -> list[dict[str, Any]]:
-    with (SEED_DIR / "glossary.toml").open("rb") as fh:
-        terms: list[dict[str, Any]] = tomllib.load(fh)["term"]
-    return terms
-
-
-def labels(built: BuiltDataset) -> list[Label]:
-    """Every served label pair: names of indicators, metrics, entities, chains; event titles."""
-    found: list[Label] = []
-    for row in built.rows:
-        if isinstance(row, (Indicator, Metric, Entity, IndustryChain)):
-            found.append((f"{row.__tablename__}:{row.id}", row.name_zh, row.name_en))
-        elif isinstance(row, Event):
-            found.append((f"event:{row.id}", row.title_zh, row.title_en))
-    return found
-
-
-def forms(en: str) -> tuple[str, ...]:
-    """The term and the plural of its last word (cluster → clusters, class → classes)."""
-    if en.endswith("y") and not en.endswith(("ay", "ey", "oy")):
-        plural = en[:-1] + "ies"
-    elif en.endswith(("s", "x", "ch", "sh")):
-        plural = en + "es"
-    else:
-        plural = en + "s"
-    return en.casefold(), plural.casefold()
-
-
-def violations(terms: list[dict[str, Any]], found: list[Label]) -> list[str]:
-    """Labels whose zh uses a term while their en does not use its translation."""
-    bad = []
-    for term in terms:
-        for record, zh, en in found:
-            if term["zh"] in zh and not any(f in en.casefold() for f in forms(term["en"])):
-                bad.append(f"{record}: {zh!r} has {term['zh']!r}, but {en!r} lacks {term['en']!r}")
-    return bad
-
-
-def test_every_label_uses_the_glossary_translation_of_its_terms(built: BuiltDataset) -> None:
-    assert violations(glossary(), labels(built)) == []
+def test_every_label_uses_the_glossary_translation_of_its_terms(
+    seed_bundle: SeedBundle, built: BuiltDataset
+) -> None:
+    assert violations(seed_bundle.glossary, labels(built)) == []
 
 
 def test_the_check_reports_a_label_that_breaks_the_glossary() -> None:
-    terms = [{"zh": "同比", "en": "year on year"}, {"zh": "产业集群", "en": "industrial cluster"}]
+    terms = [
+        TermSeed(zh="同比", en="year on year"),
+        TermSeed(zh="产业集群", en="industrial cluster"),
+    ]
     found = [
         ("metric:a", "产值同比增长", "Output growth"),
         ("metric:b", "产值同比增长", "Output growth, Year on Year"),
         ("chain:c", "服饰产业集群", "Apparel industrial clusters"),
     ]
-    assert violations(terms, found) == [
-        "metric:a: '产值同比增长' has '同比', but 'Output growth' lacks 'year on year'"
+    assert [str(p) for p in violations(terms, found)] == [
+        "glossary.toml: metric:a: name: '产值同比增长' has '同比', but 'Output growth' lacks "
+        "'year on year'"
     ]
 
 
@@ -82,15 +49,16 @@ def test_a_term_matches_the_plural_of_its_last_word(en: str, expected: tuple[str
     assert forms(en) == expected
 
 
-def test_every_term_is_bilingual_unique_and_used(built: BuiltDataset) -> None:
-    terms = glossary()
+def test_every_term_is_bilingual_unique_and_used(
+    seed_bundle: SeedBundle, built: BuiltDataset
+) -> None:
+    terms = seed_bundle.glossary
     assert len(terms) >= 20
     for term in terms:
-        assert set(term) <= {"zh", "en", "note"}, term
-        assert HAN.search(term["zh"]) and not HAN.search(term["en"]), term
-    assert [zh for zh, n in Counter(t["zh"] for t in terms).items() if n > 1] == []
+        assert HAN.search(term.zh) and not HAN.search(term.en), term
+    assert [zh for zh, n in Counter(t.zh for t in terms).items() if n > 1] == []
     zh_labels = [zh for _, zh, _ in labels(built)]
-    unused = [t["zh"] for t in terms if not any(t["zh"] in zh for zh in zh_labels)]
+    unused = [t.zh for t in terms if not any(t.zh in zh for zh in zh_labels)]
     assert unused == []
 
 
@@ -99,3 +67,29 @@ def test_every_english_description_has_a_chinese_one(seed_bundle: SeedBundle) ->
         i.id for i in seed_bundle.indicators if i.description is not None and not i.description.zh
     ]
     assert missing == []
+
+
+def _seed(seed_dir: Path, db: Path) -> int:
+    return main(["seed", "--seed-dir", str(seed_dir), "--database-url", f"sqlite:///{db}"])
+
+
+def test_the_seed_refuses_a_missing_glossary_and_writes_nothing(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (seed_copy / "glossary.toml").unlink()
+    assert _seed(seed_copy, tmp_path / "x.sqlite3") == 1
+    assert "glossary.toml: -: -: file is missing" in capsys.readouterr().err
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_the_seed_refuses_a_label_that_breaks_the_glossary_naming_record_and_term(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    glossary = seed_copy / "glossary.toml"
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text + '\n[[term]]\nzh = "株洲"\nen = "Chuchow"\n', encoding="utf-8")
+    assert _seed(seed_copy, tmp_path / "x.sqlite3") == 1
+    err = capsys.readouterr().err
+    assert "entity:zhuzhou: name: '株洲市' has '株洲', but 'Zhuzhou' lacks 'Chuchow'" in err, err
+    assert "nothing was written" in err
+    assert not (tmp_path / "x.sqlite3").exists()

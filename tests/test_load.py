@@ -1,6 +1,8 @@
 """The seed loader: validates before writing, replaces atomically, is idempotent."""
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,6 +133,7 @@ def test_the_seed_command_prints_the_version(
 # any of them, names it, and writes nothing.
 REQUIRED_FILES = [
     "indicators.toml",
+    "glossary.toml",
     f"{DOC}/document.toml",
     f"{DOC}/source.txt",
     f"{DOC}/entities.toml",
@@ -183,3 +186,61 @@ def test_a_seed_folder_the_coverage_check_fails_is_refused_and_changes_nothing(
         seed_database(f"sqlite:///{tmp_path / 'new.sqlite3'}", seed_copy)
     assert not (tmp_path / "new.sqlite3").exists()
     assert main(["check", "--seed-dir", str(seed_copy)]) == 1  # check runs what seed runs
+
+
+# A curated path the seed cannot read: how it is broken, and the reason the error gives.
+UNREADABLE = {
+    "a directory": "a directory, not a file",
+    "invalid UTF-8": "not UTF-8: 'utf-8' codec can't decode byte 0xff",
+    "a dangling symlink": "a symbolic link to nowhere.toml, which does not exist",
+    "no read permission": "not readable: permission denied",
+}
+
+
+def _break(path: Path, kind: str) -> None:
+    if kind == "a directory":
+        path.unlink()
+        path.mkdir()
+        (path / "inside.toml").write_text("", encoding="utf-8")
+    elif kind == "invalid UTF-8":
+        path.write_bytes(path.read_bytes() + b"\xff\n")
+    elif kind == "a dangling symlink":
+        path.unlink()
+        path.symlink_to("nowhere.toml")
+    else:
+        if os.geteuid() == 0:  # root reads any file: a permission cannot be denied to it
+            pytest.skip("running as root, which no file permission keeps from reading")
+        path.chmod(0)
+
+
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("unreadable") / "facts.sqlite3"
+    seed_database(f"sqlite:///{db}", SEED_DIR)
+    return db
+
+
+@pytest.mark.parametrize("kind", list(UNREADABLE))
+@pytest.mark.parametrize(
+    "file", ["indicators.toml", "glossary.toml", f"{DOC}/metrics.toml", f"{DOC}/source.txt"]
+)
+def test_an_unreadable_curated_file_is_one_error_naming_it_and_the_database_is_unchanged(
+    tmp_path: Path,
+    seed_copy: Path,
+    seeded_file: Path,
+    file: str,
+    kind: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "db").mkdir()
+    db = tmp_path / "db" / "facts.sqlite3"
+    shutil.copyfile(seeded_file, db)
+    before = db.read_bytes()
+    _break(seed_copy / file, kind)
+    assert _seed_command(seed_copy, db) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: 1 problem(s) in the curated data:\n"), err
+    assert f"seed/{file}: -: -: {UNREADABLE[kind]}" in err, err
+    assert "nothing was written" in err
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["facts.sqlite3"]

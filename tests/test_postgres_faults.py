@@ -26,6 +26,9 @@ pytestmark = pytest.mark.postgres
 
 TIMEOUT = 2.0  # DATABASE_TIMEOUT of the server under test
 SLACK = 3.0  # what a loaded test machine may add to an answer
+# One deadline per request, its connection's closing included: a 503 comes within TIMEOUT and
+# this margin, well under the 2 x TIMEOUT of waiting a second time to close the connection.
+MARGIN = 1.0
 STOPPED_FOR_AT_MOST = TIMEOUT + SLACK + 5.0  # then the server runs again, whatever happened
 UNAVAILABLE = "dataset unavailable"
 RECOVERED = "dataset readable again"
@@ -145,9 +148,9 @@ def test_a_hung_postgresql_is_503_within_the_timeout_and_recovers(
                 assert response.status_code == 503, u
                 assert response.headers["content-type"] == PROBLEM_JSON
                 assert response.headers["retry-after"] == "5"
-                assert seconds < TIMEOUT + SLACK, (u, seconds)
+                assert seconds < TIMEOUT + MARGIN, (u, seconds)
             assert {f.result()[0].status_code for f in flood} == {503}
-            assert ready[0].status_code == 503 and ready[1] < TIMEOUT + SLACK
+            assert ready[0].status_code == 503 and ready[1] < TIMEOUT + MARGIN
 
             deadline = time.monotonic() + 60  # the server runs again: so does the service
             n = 100

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from app.cli import main
@@ -175,3 +176,94 @@ def test_a_statement_the_database_refuses_is_an_error_message_not_a_traceback(
         err = capsys.readouterr().err
         assert err.startswith("error: the database refused the seed: ") and "Traceback" not in err
         assert _tables(url) == []
+
+
+# A reader role that could do more than SELECT: the setup (as the admin, in the database, which
+# is seeded already) makes role {r} so; {admin} is the seeding user, {db} the database.
+TOO_MIGHTY = {
+    "the seeding user": ("{admin}", [], "is the role seeding it"),
+    "the database owner": ("{r}", ['ALTER DATABASE "{db}" OWNER TO "{r}"'], "owner of database"),
+    "the schema owner": ("{r}", ['ALTER SCHEMA public OWNER TO "{r}"'], "owner of schema public"),
+    "a table owner": ("{r}", ['ALTER TABLE metric OWNER TO "{r}"'], "is the owner of metric"),
+    "a superuser": ("{r}", ['ALTER ROLE "{r}" SUPERUSER'], "has SUPERUSER"),
+    "createrole": ("{r}", ['ALTER ROLE "{r}" CREATEROLE'], "has CREATEROLE"),
+    "createdb": ("{r}", ['ALTER ROLE "{r}" CREATEDB'], "has CREATEDB"),
+    "bypassrls": ("{r}", ['ALTER ROLE "{r}" BYPASSRLS'], "has BYPASSRLS"),
+    "a member of the owner": ("{r}", ['GRANT "{admin}" TO "{r}"'], "is a member of '{admin}'"),
+    "a group of the owner": ("{r}", ['GRANT "{r}" TO "{admin}"'], "has '{admin}' (the role"),
+    "a predefined role": ("pg_write_all_data", [], "not start with pg_"),
+}
+
+
+def _fingerprint(url: str) -> dict[str, object]:
+    """What a seed could change in a database: tables and their rows, owners, grants, the
+    dataset version, role settings, and which roles exist."""
+    engine = create_engine(url)
+    queries = {
+        "tables": "SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public'",
+        "grants": "SELECT grantee, table_name, privilege_type FROM "
+        "information_schema.role_table_grants WHERE table_schema = 'public'",
+        "schema": "SELECT nspowner, nspacl::text FROM pg_namespace WHERE nspname = 'public'",
+        "settings": "SELECT setdatabase, setrole, setconfig::text FROM pg_db_role_setting",
+        "roles": "SELECT rolname FROM pg_roles",
+        "version": "SELECT value FROM dataset_info",
+        "metrics": "SELECT id, value FROM metric",
+    }
+    try:
+        with engine.connect() as conn:
+            return {k: sorted(map(tuple, conn.execute(text(q)))) for k, q in queries.items()}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", list(TOO_MIGHTY))
+def test_a_reader_role_that_could_do_more_than_select_is_refused_and_nothing_changes(
+    kind: str, built: BuiltDataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name, setup, reason = TOO_MIGHTY[kind]
+    r = f"zf_mighty_{secrets.token_hex(4)}"
+    try:
+        with fresh_database("zf_mighty") as url:
+            write_dataset(url, built)
+            names = {"r": r, "admin": make_url(url).username, "db": make_url(url).database}
+            engine = create_engine(url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE ROLE "{r}" LOGIN'))
+                for statement in setup:
+                    conn.execute(text(statement.format(**names)))
+            engine.dispose()
+            before = _fingerprint(url)
+            role = name.format(**names)
+            assert main(["seed", "--database-url", url, "--reader-role", role]) == 1
+            err = capsys.readouterr().err
+            assert reason.format(**names) in err, err
+            assert "nothing was written" in err and "Traceback" not in err
+            assert _fingerprint(url) == before
+    finally:
+        drop_role(r)  # after the database, which it may own
+
+
+def test_an_existing_plain_role_is_accepted_and_may_only_select(built: BuiltDataset) -> None:
+    r = f"zf_plain_{secrets.token_hex(4)}"
+    engine = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{r}" LOGIN'))
+    engine.dispose()
+    try:
+        with fresh_database("zf_plain") as url:
+            assert main(["seed", "--database-url", url, "--reader-role", r]) == 0
+            reader = create_engine(with_user(url, r))
+            try:
+                with reader.connect() as conn:
+                    conn.execute(text("SET TRANSACTION READ WRITE"))
+                    assert conn.execute(text("SELECT count(*) FROM metric")).scalar()
+                    with pytest.raises(DBAPIError, match="permission denied"):
+                        conn.execute(text("DELETE FROM metric"))
+            finally:
+                reader.dispose()
+            owner = create_engine(url)
+            with owner.begin() as conn:  # its grants, before the role can go
+                conn.execute(text(f'DROP OWNED BY "{r}"'))
+            owner.dispose()
+    finally:
+        drop_role(r)

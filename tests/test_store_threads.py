@@ -83,3 +83,19 @@ def test_a_cleanup_is_run_even_at_the_limit() -> None:
         assert anyio.run(main) == "closed"
     finally:
         release.set()
+
+
+def test_a_cleanup_past_its_deadline_is_not_waited_for_but_still_runs() -> None:
+    bound = ThreadBound(timeout=5.0, limit=2)
+    ran = threading.Event()
+
+    async def main() -> None:
+        with pytest.raises(Unanswered):
+            await bound.call(ran.set, deadline=time.monotonic() - 1, cleanup=True)
+
+    anyio.run(main)
+    assert ran.wait(5)
+    deadline = time.monotonic() + 5
+    while bound.stuck and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert bound.stuck == 0

@@ -13,7 +13,8 @@ from app.dataset.build import build
 from app.dataset.coverage import check_coverage
 from app.dataset.errors import DatasetError
 from app.dataset.files import load_seed
-from app.dataset.load import IntegrityError, SeedRefused, prepare, seed_database
+from app.dataset.load import IntegrityError, prepare, seed_database
+from app.dataset.roles import SeedRefused
 from app.store.engines import is_sqlite
 
 

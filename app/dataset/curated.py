@@ -108,3 +108,13 @@ class IgnoreSeed(BaseModel):
     context: str
     paragraph: int | None = None
     reason: str
+
+
+class TermSeed(BaseModel):
+    """A glossary term (seed/glossary.toml): the standard English of one of the source's terms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: Text
+    en: Text
+    note: str | None = None

@@ -4,6 +4,7 @@ Every file a document folder holds (seed/README.md) is required: a missing one i
 an empty list, and a file with no records says so (`event = []`).
 """
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,12 @@ from app.dataset.curated import (
     IgnoreSeed,
     IndicatorSeed,
     MetricSeed,
+    TermSeed,
 )
 from app.dataset.errors import DatasetError, SeedProblem
 
 M = TypeVar("M", bound=BaseModel)
+GLOSSARY = "glossary.toml"  # the standard English of the source's terms (app/dataset/glossary.py)
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SeedBundle:
     root: Path
     indicators: list[IndicatorSeed]
     documents: list[DocumentBundle]
+    glossary: list[TermSeed] = field(default_factory=list)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -55,14 +59,38 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+def unreadable(path: Path, exc: OSError) -> str:
+    """Why a curated path cannot be read, in words (a dangling symlink is not "missing")."""
+    if isinstance(exc, FileNotFoundError):
+        if path.is_symlink():
+            return f"a symbolic link to {os.readlink(path)}, which does not exist"
+        return "file is missing"
+    if isinstance(exc, IsADirectoryError):
+        return "a directory, not a file"
+    if isinstance(exc, PermissionError):
+        return "not readable: permission denied"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def _read_text(path: Path, root: Path, problems: list[SeedProblem]) -> str | None:
+    """The file's text (UTF-8), or None when it cannot be read (a problem says why)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        problems.append(SeedProblem(_rel(path, root), "-", "-", unreadable(path, exc)))
+    except UnicodeDecodeError as exc:
+        problems.append(SeedProblem(_rel(path, root), "-", "-", f"not UTF-8: {exc}"))
+    return None
+
+
 def _read_toml(path: Path, root: Path, problems: list[SeedProblem]) -> dict[str, Any] | None:
     """The file's tables, or None when it is missing or unreadable (a problem says which)."""
+    content = _read_text(path, root, problems)
+    if content is None:
+        return None
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(SeedProblem(_rel(path, root), "-", "-", "file is missing"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
         problems.append(SeedProblem(_rel(path, root), "-", "-", f"not valid TOML: {exc}"))
     return None
 
@@ -123,11 +151,16 @@ def load_seed(root: Path) -> SeedBundle:
     if not root.is_dir():
         raise DatasetError([SeedProblem(str(root), "-", "-", "seed folder does not exist")])
     indicators = _part(root, root, problems, "indicators.toml", "indicator", IndicatorSeed)
+    glossary = _part(root, root, problems, GLOSSARY, "term", TermSeed)
     documents: list[DocumentBundle] = []
     doc_root = root / "documents"
-    folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
+    try:
+        folders = sorted(p for p in doc_root.iterdir() if p.is_dir()) if doc_root.is_dir() else []
+        why = "no document folders"
+    except OSError as exc:
+        folders, why = [], unreadable(doc_root, exc)
     if not folders:
-        problems.append(SeedProblem(_rel(doc_root, root), "-", "-", "no document folders"))
+        problems.append(SeedProblem(_rel(doc_root, root), "-", "-", why))
     for folder in folders:
         meta_path = folder / "document.toml"
         meta_data = _read_toml(meta_path, root, problems)
@@ -139,16 +172,9 @@ def load_seed(root: Path) -> SeedBundle:
         if not metas:
             continue
         meta = metas[0]
-        src = folder / meta.source_file
-        try:
-            text = src.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            problems.append(SeedProblem(_rel(src, root), "-", "-", "source file is missing"))
+        text = _read_text(folder / meta.source_file, root, problems)
+        if text is None:
             continue
-        except UnicodeDecodeError as exc:
-            problems.append(SeedProblem(_rel(src, root), "-", "-", f"not UTF-8: {exc}"))
-            continue
-
         documents.append(
             DocumentBundle(
                 folder=folder,
@@ -163,4 +189,4 @@ def load_seed(root: Path) -> SeedBundle:
         )
     if problems:
         raise DatasetError(problems)
-    return SeedBundle(root=root, indicators=indicators, documents=documents)
+    return SeedBundle(root=root, indicators=indicators, documents=documents, glossary=glossary)

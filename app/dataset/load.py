@@ -11,18 +11,19 @@ containers sharing a volume).
 import fcntl
 import glob
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlalchemy import Engine, delete, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
 from app.dataset.build import BuiltDataset, build
 from app.dataset.coverage import require_coverage
 from app.dataset.files import load_seed
+from app.dataset.glossary import require_glossary
+from app.dataset.roles import check_reader_role, grant_reader
 from app.store.engines import is_sqlite, sqlite_path, writable_engine
 from app.store.migrations import upgrade
 from app.store.search import FTS_TABLES
@@ -44,10 +45,12 @@ class SeedResult:
 
 def prepare(seed_dir: Path) -> BuiltDataset:
     """Read, validate and resolve all curated files, and check that every number in the bodies
-    is covered, without touching any database; raise DatasetError listing what is wrong."""
+    is covered and every label keeps the glossary, without touching any database; raise
+    DatasetError listing what is wrong."""
     seed = load_seed(seed_dir)
     built = build(seed)
     require_coverage(seed, built)
+    require_glossary(seed, built)
     return built
 
 
@@ -188,59 +191,9 @@ def _write_sqlite(path: Path, built: BuiltDataset) -> None:
         os.close(lock)  # after SQLite closed the file: closing an fd drops its POSIX locks
 
 
-ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
-def _grant_reader(conn: Connection, role: str) -> None:
-    """Let role SELECT the dataset's tables and nothing else (created, without a password, if
-    missing); its transactions also default to read-only."""
-    if not ROLE_NAME.fullmatch(role):
-        raise ValueError(f"reader role must match {ROLE_NAME.pattern}, got {role!r}")
-    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
-    if exists is None:
-        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    for statement in (
-        f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"',
-        f'REVOKE CREATE ON SCHEMA "{schema}" FROM "{role}"',
-        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
-        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
-        f'ALTER ROLE "{role}" SET default_transaction_read_only = on',
-    ):
-        conn.execute(text(statement))
-
-
-class SeedRefused(Exception):
-    """The target database will not take the seed as asked; raised before anything is written."""
-
-
-def _check_can_grant(url: str, role: str) -> None:
-    """Before migrating or writing anything: the reader role's name is valid, and the owner may
-    create and configure roles (superuser, or CREATEROLE), else SeedRefused says what to do."""
-    if not ROLE_NAME.fullmatch(role):
-        raise SeedRefused(f"reader role must match {ROLE_NAME.pattern}, got {role!r}")
-    engine = writable_engine(url)
-    try:
-        with engine.connect() as conn:
-            user, may = conn.execute(
-                text(
-                    "SELECT current_user, rolsuper OR rolcreaterole FROM pg_roles "
-                    "WHERE rolname = current_user"
-                )
-            ).one()
-    finally:
-        engine.dispose()
-    if not may:
-        raise SeedRefused(
-            f"--reader-role needs an owner that may create and configure roles: role {user!r} "
-            f'has neither SUPERUSER nor CREATEROLE (ALTER ROLE "{user}" CREATEROLE, as a '
-            "superuser), or seed without --reader-role and grant SELECT yourself"
-        )
-
-
 def _write_transactional(url: str, built: BuiltDataset, reader_role: str | None = None) -> None:
     if reader_role is not None:
-        _check_can_grant(url, reader_role)
+        check_reader_role(url, reader_role)
     upgrade(url)
     engine = writable_engine(url)
     try:
@@ -249,7 +202,7 @@ def _write_transactional(url: str, built: BuiltDataset, reader_role: str | None 
                 session.execute(delete(table))
             _insert(session, built)
             if reader_role is not None:
-                _grant_reader(session.connection(), reader_role)
+                grant_reader(session.connection(), reader_role)
             session.flush()
             session.commit()
         _verify(engine, built)

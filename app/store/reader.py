@@ -77,16 +77,17 @@ class Compiled:
 class Snapshot:
     """The reads of one request: the reader and connection they use, and the version it holds.
 
-    On PostgreSQL its reads run in worker threads, one at a time (`lock`), until `deadline`; a
-    read given up on (`abandoned`) may still hold the connection, which is then discarded by
-    whichever thread closes it last, never returned to the pool as healthy.
+    On PostgreSQL its reads run in worker threads, one at a time (`lock`), and they and the
+    closing of its connection are waited for until one `deadline`; a read given up on
+    (`abandoned`) may still hold the connection, which its own thread then discards as it ends,
+    never returning it to the pool as healthy.
     """
 
     reader: "Reader | None" = None
     conn: Connection | None = None
     version: str | None = None
     bound: ThreadBound | None = None  # PostgreSQL: what runs its threads
-    deadline: float | None = None  # time.monotonic() by which every read must have answered
+    deadline: float | None = None  # time.monotonic() by which the request is answered
     abandoned: bool = False
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,7 +98,12 @@ _SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("zhuzhou_facts_snapshot", de
 
 @asynccontextmanager
 async def snapshot() -> AsyncIterator[Snapshot]:
-    """Make every read inside share one connection and snapshot (opened by the first read)."""
+    """Make every read inside share one connection and snapshot (opened by the first read).
+
+    On PostgreSQL closing the connection waits only for what is left of the request's deadline
+    (the first read sets it): past it, the closing goes on in the background, so a hung server
+    holds a request DATABASE_TIMEOUT in all, its reads and its ROLLBACK together.
+    """
     current = Snapshot()
     token = _SNAPSHOT.set(current)
     try:
@@ -108,17 +114,22 @@ async def snapshot() -> AsyncIterator[Snapshot]:
             if current.conn is not None:
                 _close(current.conn)
         else:
-            try:  # waits for an abandoned read to let go of the connection, in its thread
-                await current.bound.call(lambda: _release(current), cleanup=True)
+            try:
+                await current.bound.call(lambda: _release(current), current.deadline, cleanup=True)
             except Unanswered:
-                log.debug("closing a request's connection is left to its thread")
+                log.debug("closing a request's connection is left to the background")
 
 
 def _release(pinned: Snapshot) -> None:
     """Close a snapshot's connection (discard it if a read was given up on): no read may use
-    the snapshot afterwards."""
-    with pinned.lock:
+    the snapshot afterwards. A read still holding it was given up on: its own thread calls this
+    again as it ends (`Reader.run`'s on_abandon), so nobody waits here for a hung server."""
+    if not pinned.lock.acquire(blocking=False):
+        return
+    try:
         conn, pinned.conn, pinned.closed = pinned.conn, None, True
+    finally:
+        pinned.lock.release()
     if conn is None:
         return
     if pinned.abandoned:
@@ -261,8 +272,13 @@ class Reader:
                 return fn(self, *args, **kwargs)
             return _in_snapshot(mine, lambda: fn(self, *args, **kwargs))
 
+        def discard() -> None:  # in the thread of a read given up on, once it ends
+            assert mine is not None
+            mine.abandoned = True
+            _release(mine)
+
         try:
-            return await self.bound.call(call, deadline)
+            return await self.bound.call(call, deadline, discard if mine is not None else None)
         except Unanswered as exc:
             if mine is not None:
                 mine.abandoned = True

@@ -7,9 +7,11 @@ thread goes on until the server answers or its socket gives up, and then runs th
 `on_abandon`, e.g. to discard its connection) and raises `Unanswered`. Abandoned threads still
 running are counted: while `limit` of them are, every new call but a cleanup is refused at once,
 so a hung server holds at most `limit` threads (and their connections, plus a closing thread
-each), however many requests arrive.
+each), however many requests arrive. A cleanup (closing a connection) always runs: one whose
+caller stops waiting before a worker thread took it runs in a thread of its own.
 """
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from typing import TypeVar
 import anyio.to_thread
 
 R = TypeVar("R")
+log = logging.getLogger("app.store")
 
 
 class Unanswered(RuntimeError):
@@ -27,7 +30,9 @@ class Unanswered(RuntimeError):
 
 @dataclass
 class _Call:
+    fn: Callable[[], object]
     on_abandon: Callable[[], None] | None = None
+    cleanup: bool = False
     started: bool = False
     finished: bool = False
     left: bool = False  # the caller stopped waiting
@@ -55,14 +60,15 @@ class ThreadBound:
         cleanup: bool = False,
     ) -> R:
         """fn() in a worker thread, waited for until deadline (time.monotonic(); default: now +
-        timeout); Unanswered after it, or at once while `limit` abandoned calls still run
-        (unless it is a cleanup, e.g. closing a connection, which must always be tried)."""
+        timeout); Unanswered after it, or at once while `limit` abandoned calls still run.
+        A cleanup (e.g. closing a connection) is never refused and always runs: past its
+        deadline, or given up before it started, it goes on in the background."""
         if self._stuck >= self.limit and not cleanup:
             raise Unanswered(f"{self._stuck} earlier reads are still waiting on the database")
         remaining = (deadline if deadline is not None else time.monotonic() + self.timeout) - (
             time.monotonic()
         )
-        state = _Call(on_abandon=on_abandon)
+        state = _Call(fn, on_abandon, cleanup)
 
         def work() -> R:
             with self._lock:
@@ -83,11 +89,25 @@ class ThreadBound:
 
     def _leave(self, state: _Call) -> None:
         """The caller stops waiting (answered, timed out or cancelled): a thread still running
-        is abandoned, and counted until it ends."""
+        is abandoned, and counted until it ends; a cleanup that never started starts now."""
         with self._lock:
             state.left = True
-            if state.started and not state.finished:
-                self._stuck += 1
+            if state.finished or not (state.started or state.cleanup):
+                return
+            self._stuck += 1
+            if state.started:
+                return
+            state.started = True
+        threading.Thread(target=self._background, args=(state,), daemon=True).start()
+
+    def _background(self, state: _Call) -> None:
+        """A cleanup its caller no longer waits for, in a thread of its own."""
+        try:
+            state.fn()
+        except Exception as exc:  # nobody waits for it any more: say so, once
+            log.warning("a cleanup left to the background failed: %s", exc)
+        finally:
+            self._finish(state)
 
     def _finish(self, state: _Call) -> None:
         """In the thread, as it ends: an abandoned call is uncounted and cleans up."""

@@ -14,9 +14,11 @@ from tests.api_helpers import PROBLEM_JSON
 from tests.live import Live
 
 
-def exchange(live: Live, request: bytes, timeout: float = 10.0) -> bytes:
-    """Send request on a new connection; everything the server sends until it closes."""
-    with socket.create_connection(("127.0.0.1", live.port), timeout=timeout) as s:
+def exchange(live: Live | int, request: bytes, timeout: float = 10.0) -> bytes:
+    """Send request on a new connection to a server (or a loopback port); everything the
+    server sends until it closes."""
+    port = live if isinstance(live, int) else live.port
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         with suppress(OSError):  # refused mid-send: what the server answered is still there
             s.sendall(request)
         chunks = []

@@ -1,5 +1,9 @@
 """Problem `instance` (RFC 9457 §3.1.5): the request target as received, a URI reference."""
 
+import json
+import re
+from urllib.parse import urlsplit
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +12,7 @@ from app.api.errors import instance_of
 from app.config import Settings
 from app.main import create_app
 from tests.api_helpers import assert_problem
+from tests.raw_http import exchange, status
 
 # (request target, expected status, expected instance): percent-encoding kept as sent, never
 # decoded (so no raw non-ASCII and no decoded separators), and the query left out.
@@ -46,6 +51,16 @@ def test_a_405_names_its_target_too(client: TestClient) -> None:
         ({"raw_path": b"/v1/x", "path": "/facts/v1/x", "root_path": "/facts"}, "/facts/v1/x"),
         ({"raw_path": b"/facts/v1/x", "path": "/facts/v1/x", "root_path": "/facts"}, "/facts/v1/x"),
         ({"path": "/facts 2/v1", "root_path": "/facts 2"}, "/facts%202/v1"),
+        # What a URI cannot hold is encoded; what it can is kept as sent.
+        ({"raw_path": b'/v1/"<>\\^`{|}'}, "/v1/%22%3C%3E%5C%5E%60%7B%7C%7D"),
+        ({"raw_path": b"/v1/%ZZ"}, "/v1/%25ZZ"),  # a % without two hex digits
+        ({"raw_path": b"/v1/%4"}, "/v1/%254"),
+        ({"raw_path": b"/v1/%"}, "/v1/%25"),
+        ({"raw_path": "/v1/株洲".encode()}, "/v1/%E6%A0%AA%E6%B4%B2"),  # raw UTF-8, as sent
+        # A path that begins with // would be read as a host: the same path, written /.//
+        ({"raw_path": b"//evil.example/x"}, "/.//evil.example/x"),
+        ({"raw_path": b"///x"}, "/.///x"),
+        ({"raw_path": b"//x", "root_path": "/facts"}, "/facts//x"),
     ],
 )
 def test_instance_of_a_scope(scope: dict[str, object], instance: str) -> None:
@@ -65,3 +80,29 @@ def test_a_real_server_reports_the_same_instance(
     response = httpx.get(live_url + target)
     assert response.status_code == status
     assert response.json()["instance"] == instance
+
+
+# RFC 3986 §3.3 path-absolute, and its pchar: what `instance` must be (a URI reference).
+PATH_ABSOLUTE = re.compile(r"/(?!/)(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*|/")
+
+RAW_TARGETS = [
+    (b'/v1/"<>\\^`{|}', "/v1/%22%3C%3E%5C%5E%60%7B%7C%7D"),
+    (b"/v1/%ZZ", "/v1/%25ZZ"),
+    (b"//evil.example/x", "/.//evil.example/x"),
+    (b"/v1/%E6%A0%AA%E6%B4%B2?q=%00", "/v1/%E6%A0%AA%E6%B4%B2"),
+]
+
+
+@pytest.mark.parametrize(("target", "instance"), RAW_TARGETS, ids=str)
+def test_a_target_no_client_library_sends_still_gets_a_uri_reference(
+    live_url: str, target: bytes, instance: str
+) -> None:
+    port = urlsplit(live_url).port
+    assert port is not None
+    request = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    response = exchange(port, request)
+    assert status(response) == 404
+    found = json.loads(response.split(b"\r\n\r\n", 1)[1])["instance"]
+    assert found == instance
+    assert PATH_ABSOLUTE.fullmatch(found)
+    assert urlsplit(found).netloc == ""  # resolved against the API, it stays on the API

@@ -285,6 +285,10 @@ NGINX_ERRORS = [
     ),
     ("414", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n", 414, ""),
     ("405", b"TRACE /livez HTTP/1.1\r\nHost: x\r\n", 405, "/livez"),
+    # instance as the API writes it: a path that begins with // is not read as a host
+    ("405-slashes", b"TRACE //evil.example/x HTTP/1.1\r\nHost: x\r\n", 405, "/.//evil.example/x"),
+    ("405-escapes", b"TRACE /a%2Fb%E6%A0%AA HTTP/1.1\r\nHost: x\r\n", 405, "/a%2Fb%E6%A0%AA"),
+    ("bad-percent", b"GET /v1/%ZZ HTTP/1.1\r\nHost: x\r\n", 400, ""),
     ("501", b"GET /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n", 501, "/livez"),
     ("505", b"GET /livez HTTP/2.0\r\nHost: x\r\n", 505, ""),
     ("404", b"GET /zhuzhou-facts-problem HTTP/1.1\r\nHost: x\r\n", 404, "/zhuzhou-facts-problem"),

@@ -266,6 +266,8 @@ UNREADABLE = [
     ),
     ("connect", b"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n", 400, ""),
     ("http-3.1", b"GET /v1 HTTP/3.1\r\nHost: x\r\n", 505, ""),
+    ("http-0.9", b"GET /v1 HTTP/0.9\r\nHost: x\r\n", 505, "/v1"),
+    ("http-1.2", b"GET /v1 HTTP/1.2\r\nHost: x\r\n", 505, ""),
     ("http-2.0", b"GET /v1?x=1 HTTP/2.0\r\nHost: x\r\n", 505, "/v1"),
 ]
 
@@ -283,6 +285,82 @@ def test_what_the_parser_refuses_is_a_problem_like_the_apps(
     assert parsed(response)[1]["connection"] == "close"
     if expected == 501:  # RFC 9110 §9.1: a method the server does not recognise
         assert parsed(response)[1]["allow"] == "GET, HEAD, OPTIONS"
+
+
+ABSOLUTE = [
+    (b"http://api.example/v1/metrics?limit=1", b"a", "http://api.example"),
+    (b"http://api.example:8443/v1/metrics?limit=1", b"a", "http://api.example:8443"),
+    (b"HTTP://[::1]:99/v1/metrics?limit=1", b"a", "http://[::1]:99"),
+    (b"/v1/metrics?limit=1", b"a:81", "http://a:81"),  # origin-form: the Host field
+]
+
+
+@pytest.mark.parametrize(("target", "host", "base"), ABSOLUTE)
+def test_an_absolute_form_target_names_the_host(
+    server: Live, target: bytes, host: bytes, base: str
+) -> None:
+    # RFC 9112 §3.2.2: the server ignores Host and uses the target's authority.
+    response = exchange(server, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n" + CLOSE)
+    assert status(response) == 200
+    assert f"<{base}/v1/metrics?".encode() in parsed(response)[1]["link"].encode()
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        b"GET http://api.example/livez HTTP/1.1\r\n",  # HTTP/1.1 still needs its Host
+        b"GET http://api.example/livez HTTP/1.1\r\nHost: a\r\nHost: b\r\n",
+        b"GET http://a%22b/livez HTTP/1.1\r\nHost: a\r\n",  # checked like any Host
+    ],
+)
+def test_an_absolute_form_target_does_not_lift_the_host_rule(
+    server: Live, request_head: bytes
+) -> None:
+    assert status(exchange(server, request_head + CLOSE)) == 400
+
+
+def test_a_client_that_pipelines_without_reading_costs_a_bounded_amount(server: Live) -> None:
+    many = b"GET /livez HTTP/1.1\r\nHost: a\r\n\r\n" * ((2 << 20) // 30)  # 2 MB: 70,000 requests
+    before = rss_mb(server.proc.pid)
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        s.settimeout(5)
+        with suppress(TimeoutError):  # the server stops reading: so does sendall
+            s.sendall(many)
+        time.sleep(1)
+        grown = rss_mb(server.proc.pid) - before
+        answered = httpx.get(server.base + "/livez", timeout=5)  # others are served meanwhile
+    assert grown < 16, f"{grown:.0f} MB for 2 MB of requests"  # unbounded: over 100 MB
+    assert answered.status_code == 200
+
+
+def test_the_answers_before_a_refusal_reach_a_client_still_sending(server: Live) -> None:
+    # A large answer, then a request with content the client goes on sending: the server
+    # refuses it, and must not reset the connection under the answers it has not read yet.
+    big = b"GET /v1/metrics?limit=500 HTTP/1.1\r\nHost: x\r\n\r\n"
+    refused = b"GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+        s.connect(("127.0.0.1", server.port))
+        s.settimeout(10)
+        s.sendall(big * 4 + refused)
+
+        def keep_sending() -> None:
+            with suppress(OSError):
+                for _ in range(100):  # 6.4 MB at most: then the client stops
+                    s.sendall(b"x" * 65536)
+
+        sender = threading.Thread(target=keep_sending)
+        sender.start()
+        time.sleep(0.5)  # the server has written everything and refused the last request
+        response = bytearray()
+        with suppress(TimeoutError):
+            while chunk := s.recv(65536):
+                response += chunk
+        sender.join(20)
+    assert statuses(bytes(response)) == [200, 200, 200, 200, 413]
+    assert_problem(bytes(response)[bytes(response).rindex(b"HTTP/1.1 413") :], 413, "/livez")
 
 
 def test_an_upgrade_is_ignored_and_the_request_answered(server: Live) -> None:

@@ -6,6 +6,7 @@ nothing is logged here); an unhandled exception is answered by the edge (app/api
 the 500 problem built here.
 """
 
+import re
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -71,12 +72,25 @@ class Problem(BaseModel):
 
 
 def instance_of(scope: Scope) -> str:
-    """The request target's path as the client sent it (percent-encoded, separators kept
-    encoded), behind the path prefix: a URI reference for `instance`."""
+    """The request target's path as the client sent it, behind the path prefix: a URI
+    reference for `instance` (RFC 9457 §3.1.5). Its escapes and separators are kept as sent;
+    what a URI cannot hold is percent-encoded (RFC 3986 §2.1: a byte outside `pchar` and `/`,
+    a `%` without two hex digits after it), and a path that begins with `//`, which a
+    reference would read as a host (`//evil.example/x`), is written `/.//…` (RFC 3986 §3.3,
+    §5.2.4: the same path)."""
     raw = scope.get("raw_path")
-    path = raw.decode("latin-1") if raw else quote(scope.get("path", ""), safe=PATH_SAFE)
+    path = uri_path(raw) if raw else quote(scope.get("path", ""), safe=PATH_SAFE)
     root = quote(scope.get("root_path", ""), safe=PATH_SAFE)
-    return path if path.startswith(root) else root + path
+    path = path if path.startswith(root) else root + path
+    return "/." + path if path.startswith("//") else path
+
+
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def uri_path(raw: bytes) -> str:
+    """A path as received, with every byte a URI path cannot hold percent-encoded."""
+    return _STRAY_PERCENT.sub("%25", quote(raw, safe=PATH_SAFE))
 
 
 def problem_type(status: int) -> str:
@@ -101,7 +115,7 @@ def problem_body(
 
 
 def not_allowed(method: str) -> str:
-    """The detail of a 405 (also the server's own, app/cli/serve.py)."""
+    """The detail of a 405 (also the server's own, app/cli/protocol.py)."""
     return f"{method} is not allowed: this API is read-only ({ALLOWED_METHODS})."
 
 

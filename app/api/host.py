@@ -12,18 +12,25 @@ import re
 # reg-name = *( unreserved / pct-encoded / sub-delims ), which covers IPv4address; or an
 # IP-literal in brackets (checked below); then an optional port of digits.
 _HOST = re.compile(
-    rb"(?:\[(?P<literal>[^\]]*)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?"
+    rb"(?:\[(?P<literal>[^\]]*)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)"
+    rb"(?::(?P<port>[0-9]*))?"
 )
+MAX_PORT = 65535  # ports are 16-bit (RFC 793 §3.1): a larger one makes every URL unusable
 _IPV_FUTURE = re.compile(rb"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+")
 
 
 def valid_host(value: bytes) -> bool:
-    """Whether a Host field value is `host [":" port]` (RFC 3986 §3.2.2); empty is valid (RFC
-    9110 §7.2: a target without an authority)."""
+    """Whether a Host field value is `host [":" port]` (RFC 3986 §3.2.2) with a host that is
+    not empty and a port within 16 bits. Every target of this API is an `http` or `https`
+    URI, which has a non-empty host (RFC 9110 §4.2.1, §4.2.2: a recipient must reject one
+    without), so an empty Host (RFC 9110 §7.2's value for a target without an authority) is
+    refused too: the API could write no URL from it."""
     match = _HOST.fullmatch(value)
     if match is None:
         return False
-    literal = match.group("literal")
+    port, literal = match.group("port"), match.group("literal")
+    if port and int(port) > MAX_PORT:
+        return False
     return literal is None or _ip_literal(literal)
 
 

@@ -192,6 +192,12 @@ TOO_MIGHTY = {
     "a member of the owner": ("{r}", ['GRANT "{admin}" TO "{r}"'], "is a member of '{admin}'"),
     "a group of the owner": ("{r}", ['GRANT "{r}" TO "{admin}"'], "has '{admin}' (the role"),
     "a predefined role": ("pg_write_all_data", [], "not start with pg_"),
+    "a member of a predefined role": (
+        "{r}",
+        ['GRANT pg_write_all_data TO "{r}"'],
+        "is a member of pg_write_all_data",
+    ),
+    "a member of any role": ("{r}", ['GRANT pg_read_all_stats TO "{r}"'], "pg_read_all_stats"),
 }
 
 

@@ -2,8 +2,9 @@
 
 The role the API serves with must be able to SELECT the dataset and nothing else (README,
 "Scaling out"). A role that is the seeding user or an owner (of the database, its schema or a
-table), or may act as one, or holds an attribute that reaches past privileges, would make the
-grants meaningless, so the seed refuses it (`SeedRefused`) before it migrates or writes.
+table), or may act as one, or holds an attribute that reaches past privileges, or belongs to
+any other role (a predefined one such as pg_write_all_data included), would make the grants
+meaningless, so the seed refuses it (`SeedRefused`) before it migrates or writes.
 """
 
 import re
@@ -44,6 +45,11 @@ WITH RECURSIVE up(oid) AS (
 ) SELECT EXISTS (SELECT 1 FROM up WHERE oid = to_regrole(:role))
 """
 LENDS_16 = "AND (m.inherit_option OR m.set_option)"
+# The roles role belongs to directly (what it inherits or may SET ROLE to), by name.
+GROUPS_SQL = """
+SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+WHERE m.member = to_regrole(:role) {lends} ORDER BY r.rolname
+"""
 
 
 class SeedRefused(Exception):
@@ -109,6 +115,10 @@ def _too_mighty(conn: Connection, role: str) -> str | None:
             return f"is a member of {owner!r} ({what})"
         if conn.execute(member_of, {"role": role, "owner": owner}).scalar_one():
             return f"has {owner!r} ({what}) as a member"
+    groups = text(GROUPS_SQL.format(lends=LENDS_16 if version >= 160000 else ""))
+    names = [str(name) for name in conn.execute(groups, {"role": role}).scalars()]
+    if names:  # e.g. pg_write_all_data: rights the grants below cannot see or take back
+        return f"is a member of {', '.join(names)}, whose rights it has besides the grants"
     return None
 
 

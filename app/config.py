@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A path prefix: segments of RFC 3986 unreserved characters, none of them "." or "..".
@@ -26,6 +28,22 @@ PG_KEEPALIVES_COUNT = 3
 # that a request is refused at once, so a hung server cannot use up threads.
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
+# The databases the app opens: an SQLite file (the embedded default), PostgreSQL through psycopg 3.
+DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with a database URL, as a message naming the forms that work, or None."""
+    forms = "sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"not a database URL (use {forms}), got {url!r}"
+    if parsed.drivername not in DATABASE_DRIVERS:
+        return f"unsupported database {parsed.drivername!r} (use {forms})"
+    if parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
+        return f"an SQLite URL must name a file ({forms}), got {url!r}"
+    return None
 
 
 class Settings(BaseSettings):
@@ -101,6 +119,14 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Connections and requests per worker before 503s."
     )
     backlog: int = Field(default=2048, ge=1, description="Connections the kernel queues.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        problem = database_url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("root_path")
     @classmethod

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -13,10 +14,14 @@ from tests.conftest import require_service
 
 
 def admin_url() -> str:
-    """The URL of the test server (as a superuser), or a skip (a failure under CI=true)."""
-    url = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
+    """The URL of the test server (as a superuser), from TEST_POSTGRES_URL alone (never
+    DATABASE_URL: the tests create and drop databases and roles). Unset: a skip (a failure
+    under CI=true). Set but unreachable: a failure, since PostgreSQL tests were asked for."""
+    url = os.environ.get("TEST_POSTGRES_URL", "")
+    if not url:
+        require_service("no PostgreSQL: set TEST_POSTGRES_URL to run this (README, Run and test)")
     if not url.startswith("postgresql"):
-        require_service("no PostgreSQL: set TEST_POSTGRES_URL (or DATABASE_URL) to run this")
+        pytest.fail(f"TEST_POSTGRES_URL must be a postgresql:// URL, got {url!r}")
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     try:
         engine = create_engine(url)
@@ -24,7 +29,7 @@ def admin_url() -> str:
             conn.execute(text("SELECT 1"))
         engine.dispose()
     except DBAPIError as exc:
-        require_service(f"PostgreSQL not reachable: {exc}")
+        pytest.fail(f"TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {exc}")
     return url
 
 

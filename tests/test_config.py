@@ -1,9 +1,12 @@
 """Settings: what the environment may say, and what it is refused."""
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings
+from app.cli import main
+from app.config import Settings, get_settings
 
 
 @pytest.mark.parametrize(
@@ -26,3 +29,59 @@ def test_root_path_is_a_path_prefix_without_a_trailing_slash(given: str, kept: s
 def test_root_path_refuses_what_is_not_a_plain_prefix(given: str) -> None:
     with pytest.raises(ValidationError, match="ROOT_PATH must be"):
         Settings(root_path=given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "sqlite:///var/facts.sqlite3",
+        "sqlite+pysqlite:////abs/facts.sqlite3",
+        "postgresql://postgres@127.0.0.1:5432/app",
+        "postgresql+psycopg://u:p@db/facts",
+    ],
+)
+def test_database_url_takes_sqlite_files_and_postgresql(given: str) -> None:
+    assert Settings(database_url=given).database_url == given
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("sqlte:///x.db", "unsupported database 'sqlte'"),
+        ("mysql://u@h/db", "unsupported database 'mysql'"),
+        ("postgresql+psycopg2://u@h/db", "unsupported database 'postgresql+psycopg2'"),
+        ("sqlite://", "must name a file"),
+        ("sqlite:///:memory:", "must name a file"),
+        ("postgresql://u@h:abc/db", "not a database URL"),
+        ("nonsense", "not a database URL"),
+    ],
+)
+def test_database_url_refuses_what_the_app_cannot_open(given: str, says: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        Settings(database_url=given)
+
+
+@pytest.mark.parametrize("command", [["serve"], ["check"], ["seed"], ["coverage"]])
+def test_every_command_reports_a_bad_database_url_in_one_line(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlte:///x.db")
+    get_settings.cache_clear()
+    try:
+        assert main(command) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "error: DATABASE_URL: unsupported database 'sqlte' (use sqlite:///path/to/file.sqlite3 "
+        "or postgresql://user@host:port/database)"
+    )
+
+
+def test_seed_refuses_a_bad_database_url_option_before_anything(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["seed", "--database-url", "sqlte:///x.db"])
+    assert exit_.value.code == 2  # argparse's usage error
+    assert "argument --database-url: unsupported database 'sqlte'" in capsys.readouterr().err

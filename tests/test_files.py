@@ -23,7 +23,7 @@ def test_a_missing_file_is_one_problem_naming_it(seed_copy: Path, file: str, key
     (seed_copy / file).unlink()
     with pytest.raises(DatasetError) as info:
         load_seed(seed_copy)
-    assert [str(p) for p in info.value.problems] == [f"seed/{file}: -: -: file is missing"]
+    assert [str(p) for p in info.value.problems] == [f"seed/{file}: file is missing"]
 
 
 @pytest.mark.parametrize(("file", "key"), RECORD_FILES)

@@ -78,7 +78,7 @@ def test_the_seed_refuses_a_missing_glossary_and_writes_nothing(
 ) -> None:
     (seed_copy / "glossary.toml").unlink()
     assert _seed(seed_copy, tmp_path / "x.sqlite3") == 1
-    assert "glossary.toml: -: -: file is missing" in capsys.readouterr().err
+    assert "glossary.toml: file is missing" in capsys.readouterr().err
     assert not (tmp_path / "x.sqlite3").exists()
 
 

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,7 @@ def test_a_missing_curated_file_is_named_and_leaves_the_database_byte_identical(
     (seed_copy / missing).unlink()
     assert _seed_command(seed_copy, db) == 1
     err = capsys.readouterr().err
-    assert f"{Path(missing).name}: -: -:" in err and "missing" in err, err
+    assert f"{Path(missing).name}: file is missing" in err and "missing" in err, err
     assert "nothing was written" in err
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir()] == ["facts.sqlite3"]
@@ -192,6 +193,7 @@ def test_a_seed_folder_the_coverage_check_fails_is_refused_and_changes_nothing(
 UNREADABLE = {
     "a directory": "a directory, not a file",
     "invalid UTF-8": "not UTF-8: 'utf-8' codec can't decode byte 0xff",
+    "a byte-order mark": "starts with a UTF-8 byte-order mark; save it as UTF-8 without one",
     "a dangling symlink": "a symbolic link to nowhere.toml, which does not exist",
     "no read permission": "not readable: permission denied",
 }
@@ -204,6 +206,8 @@ def _break(path: Path, kind: str) -> None:
         (path / "inside.toml").write_text("", encoding="utf-8")
     elif kind == "invalid UTF-8":
         path.write_bytes(path.read_bytes() + b"\xff\n")
+    elif kind == "a byte-order mark":  # as Windows Notepad saves UTF-8
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     elif kind == "a dangling symlink":
         path.unlink()
         path.symlink_to("nowhere.toml")
@@ -240,7 +244,28 @@ def test_an_unreadable_curated_file_is_one_error_naming_it_and_the_database_is_u
     assert _seed_command(seed_copy, db) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: 1 problem(s) in the curated data:\n"), err
-    assert f"seed/{file}: -: -: {UNREADABLE[kind]}" in err, err
+    assert f"seed/{file}: {UNREADABLE[kind]}" in err, err
     assert "nothing was written" in err
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir()] == ["facts.sqlite3"]
+
+
+@pytest.mark.parametrize(
+    ("file", "table"),
+    [("metrics.toml", "metric"), ("events.toml", "event"), ("entities.toml", "entity")],
+)
+def test_a_duplicate_id_names_the_files_that_have_it(
+    seed_copy: Path, file: str, table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = seed_copy / DOC / file
+    text = path.read_text(encoding="utf-8")
+    first = text.index(f"[[{table}]]")
+    end = text.find(f"[[{table}]]", first + 1)
+    block = text[first:end] if end > 0 else text[first:]
+    path.write_text(text + "\n" + block, encoding="utf-8")  # the first record again
+    record_id = tomllib.loads(block)[table][0]["id"]
+    assert main(["check", "--seed-dir", str(seed_copy)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{table} records: id={record_id!r}: id: duplicate id (2 records: {DOC}/{file})" in err
+    ), err

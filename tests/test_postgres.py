@@ -1,6 +1,5 @@
 """The same code on PostgreSQL: migrate, seed atomically, read through a read-only engine."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from app.store.migrations import alembic_config, downgrade, upgrade
 from app.store.reader import Reader
 from app.store.search import search
 from app.store.search_text import trigrams
-from tests.conftest import SEED_DIR, require_service
+from tests.conftest import SEED_DIR
 from tests.postgres_helpers import fresh_database
 from tests.test_api_search import QUERIES, RANKING
 from tests.test_api_text_params import Q_PROBES, TEXT_ROUTES
@@ -31,20 +30,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    url = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        require_service("no PostgreSQL: set TEST_POSTGRES_URL (or DATABASE_URL) to run this")
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        engine = readonly_engine(url)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except DBAPIError as exc:
-        require_service(f"PostgreSQL not reachable: {exc}")
-    if _has_table(url, "alembic_version"):
-        downgrade(url, "base")
-    yield url
+    """A fresh, empty database on the test server (tests/postgres_helpers.py), dropped after."""
+    with fresh_database("zf_pg") as url:
+        yield url
 
 
 def _has_table(url: str, table: str) -> bool:

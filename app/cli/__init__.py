@@ -6,9 +6,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from app.config import get_settings
+from app.config import database_url_problem, get_settings
 from app.dataset.build import build
 from app.dataset.coverage import check_coverage
 from app.dataset.errors import DatasetError
@@ -16,6 +17,14 @@ from app.dataset.files import load_seed
 from app.dataset.load import IntegrityError, prepare, seed_database
 from app.dataset.roles import SeedRefused
 from app.store.engines import is_sqlite
+
+
+def _database_url(value: str) -> str:
+    """--database-url, checked as DATABASE_URL is (app/config.py)."""
+    problem = database_url_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -74,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
         "--seed-dir",
         type=Path,
         default=settings.seed_dir,
-        help="folder of curated files (default: SEED_DIR or ./seed)",
+        help=f"folder of curated files (default: SEED_DIR, else {settings.seed_dir})",
     )
 
     p = sub.add_parser(
@@ -84,8 +93,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--database-url",
+        type=_database_url,
         default=settings.database_url,
-        help="target database (default: DATABASE_URL)",
+        help="target database: sqlite:///file or postgresql://user@host/db (default: "
+        "DATABASE_URL, else the SQLite file under var/)",
     )
     p.add_argument(
         "--reader-role",
@@ -109,16 +120,36 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="list covered tokens too")
     p.set_defaults(func=_cmd_coverage)
 
-    p = sub.add_parser("serve", help="run the HTTP API with uvicorn")
-    p.add_argument("--host", default=settings.host)
-    p.add_argument("--port", type=int, default=settings.port)
+    p = sub.add_parser(
+        "serve",
+        help="run the HTTP API with uvicorn (its limits and every other setting: environment "
+        "variables, README Settings)",
+    )
+    p.add_argument(
+        "--host",
+        default=settings.host,
+        help=f"address to listen on (default: HOST, else {settings.host})",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=settings.port,
+        help=f"port to listen on (default: PORT, else {settings.port})",
+    )
     p.set_defaults(func=_cmd_serve)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except ValidationError as exc:  # a setting in the environment (app/config.py)
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"error: {name}: {message}", file=sys.stderr)
+        return 2
     try:
         code: int = args.func(args)
     except DatasetError as exc:

@@ -106,17 +106,26 @@ def _duplicate_ids(seed: SeedBundle) -> list[SeedProblem]:
         for d, n in Counter(i.id for i in seed.indicators).items()
         if n > 1
     ]
-    for kind, ids in (
-        ("entity", [e.id for b in seed.documents for e in b.entities]),
-        ("chain", [c.id for b in seed.documents for c in b.chains]),
-        ("metric", [m.id for b in seed.documents for m in b.metrics]),
-        ("event", [e.id for b in seed.documents for e in b.events]),
-        ("document", [b.meta.id for b in seed.documents]),
+    # Ids are unique across documents: each duplicate names every file that has it.
+    for kind, where in (
+        ("entity", [(e.id, b, "entities.toml") for b in seed.documents for e in b.entities]),
+        ("chain", [(c.id, b, "chains.toml") for b in seed.documents for c in b.chains]),
+        ("metric", [(m.id, b, "metrics.toml") for b in seed.documents for m in b.metrics]),
+        ("event", [(e.id, b, "events.toml") for b in seed.documents for e in b.events]),
+        ("document", [(b.meta.id, b, "document.toml") for b in seed.documents]),
     ):
+        files: dict[str, list[str]] = {}
+        for id_, bundle, name in where:
+            files.setdefault(id_, []).append(f"documents/{bundle.meta.id}/{name}")
         problems += [
-            SeedProblem(f"{kind} records", f"id={d!r}", "id", f"duplicate id ({n} records)")
-            for d, n in Counter(ids).items()
-            if n > 1
+            SeedProblem(
+                f"{kind} records",
+                f"id={d!r}",
+                "id",
+                f"duplicate id ({len(found)} records: {', '.join(sorted(set(found)))})",
+            )
+            for d, found in files.items()
+            if len(found) > 1
         ]
     return problems
 

@@ -13,6 +13,8 @@ class SeedProblem:
     message: str
 
     def __str__(self) -> str:
+        if (self.record, self.field) == ("-", "-"):  # about the file as a whole
+            return f"{self.file}: {self.message}"
         return f"{self.file}: {self.record}: {self.field}: {self.message}"
 
 

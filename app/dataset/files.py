@@ -52,6 +52,9 @@ class SeedBundle:
     glossary: list[TermSeed] = field(default_factory=list)
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root.parent))
@@ -75,7 +78,12 @@ def unreadable(path: Path, exc: OSError) -> str:
 def _read_text(path: Path, root: Path, problems: list[SeedProblem]) -> str | None:
     """The file's text (UTF-8), or None when it cannot be read (a problem says why)."""
     try:
-        return path.read_bytes().decode("utf-8")
+        content = path.read_bytes()
+        if content.startswith(BOM):  # tomllib refuses one, and it would shift every offset
+            message = "starts with a UTF-8 byte-order mark; save it as UTF-8 without one"
+            problems.append(SeedProblem(_rel(path, root), "-", "-", message))
+            return None
+        return content.decode("utf-8")
     except OSError as exc:
         problems.append(SeedProblem(_rel(path, root), "-", "-", unreadable(path, exc)))
     except UnicodeDecodeError as exc:

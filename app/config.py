@@ -32,24 +32,45 @@ PG_MAX_OVERFLOW = 20
 DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 
 
+# A password in a URL, for messages that quote one: scheme://user:password@ -> user:***@
+_PASSWORD = re.compile(r"(//[^/@:]*:)[^/]*@")
+
+
+def redacted(url: str) -> str:
+    """A database URL as a message may show it: its password masked."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 def database_url_problem(url: str) -> str | None:
-    """What is wrong with a database URL, as a message naming the forms that work, or None."""
+    """What is wrong with a database URL, as a message naming the forms that work (the URL
+    quoted with its password masked), or None."""
     forms = "sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database"
+    shown = redacted(url)
     try:
         parsed = make_url(url)
+        port = parsed.port
     except (ArgumentError, ValueError):
-        return f"not a database URL (use {forms}), got {url!r}"
+        return f"not a database URL (use {forms}), got {shown!r}"
     if parsed.drivername not in DATABASE_DRIVERS:
         return f"unsupported database {parsed.drivername!r} (use {forms})"
-    if parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
-        return f"an SQLite URL must name a file ({forms}), got {url!r}"
+    if parsed.drivername.startswith("sqlite"):
+        file = parsed.database or ""
+        if parsed.username or parsed.password or parsed.host or port:
+            return f"an SQLite URL names a file and nothing else ({forms}), got {shown!r}"
+        if file in ("", ":memory:") or file.startswith("file:") or not file.isprintable():
+            return f"an SQLite URL must name a file by its path ({forms}), got {shown!r}"
+    elif port is not None and not 0 < port <= 65535:
+        return f"the port must be 1 to 65535, got {port}"
     return None
 
 
 class Settings(BaseSettings):
     """Runtime settings, read from environment variables (no prefix)."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused value (a DATABASE_URL with its password) is never echoed.
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     database_url: str = Field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'zhuzhou-facts.sqlite3'}",
@@ -72,7 +93,7 @@ class Settings(BaseSettings):
         description="Build a missing SQLite database from the seed files at startup.",
     )
     cache_max_age: int = Field(
-        default=300, ge=0, description="Seconds for Cache-Control: public, max-age."
+        default=300, ge=0, le=31536000, description="Seconds for Cache-Control: public, max-age."
     )
     response_cache_size: int = Field(
         default=2048,
@@ -106,14 +127,15 @@ class Settings(BaseSettings):
     timeout_request_head: float = Field(
         default=10.0,
         gt=0,
+        le=3600,
         description="Seconds to receive a request head, from its first byte or the end of the "
         "response before it, before closing.",
     )
     timeout_keep_alive: int = Field(
-        default=5, ge=1, description="Seconds an idle keep-alive connection is kept open."
+        default=5, ge=1, le=3600, description="Seconds an idle keep-alive connection is kept open."
     )
     timeout_graceful_shutdown: int = Field(
-        default=5, ge=1, description="Seconds a SIGTERM waits for responses in flight."
+        default=5, ge=1, le=3600, description="Seconds a SIGTERM waits for responses in flight."
     )
     limit_concurrency: int = Field(
         default=1000, ge=1, description="Connections and requests per worker before 503s."

@@ -54,6 +54,12 @@ def test_database_url_takes_sqlite_files_and_postgresql(given: str) -> None:
         ("sqlite:///:memory:", "must name a file"),
         ("postgresql://u@h:abc/db", "not a database URL"),
         ("nonsense", "not a database URL"),
+        ("sqlite://u:pw@/x.db", "names a file and nothing else"),
+        ("sqlite:///file::memory:?cache=shared", "must name a file by its path"),
+        ("sqlite:///file:x?mode=memory&uri=true", "must name a file by its path"),
+        ("sqlite:///a\nb.db", "must name a file by its path"),
+        ("postgresql://u@h:99999/db", "the port must be 1 to 65535, got 99999"),
+        ("postgresql://u@h:0/db", "the port must be 1 to 65535, got 0"),
     ],
 )
 def test_database_url_refuses_what_the_app_cannot_open(given: str, says: str) -> None:
@@ -85,3 +91,36 @@ def test_seed_refuses_a_bad_database_url_option_before_anything(
         main(["seed", "--database-url", "sqlte:///x.db"])
     assert exit_.value.code == 2  # argparse's usage error
     assert "argument --database-url: unsupported database 'sqlte'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "postgresql://u:S3CRET@host:notaport/db",
+        "postgresql://u:S3CRET@[::1/db",
+        "sqlite://u:S3CRET@/x.db",
+        "postgresql+psycopg://u:S3:CR@ET@host:x/db",
+    ],
+)
+def test_a_refused_database_url_is_quoted_without_its_password(given: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(database_url=given)
+    assert "S3" not in str(refused.value) and "***" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("timeout_request_head", "inf"),
+        ("timeout_request_head", "1e12"),
+        ("timeout_keep_alive", "100000"),
+        ("timeout_graceful_shutdown", "100000"),
+        ("database_timeout", "nan"),
+    ],
+)
+def test_a_timeout_has_an_upper_bound(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name.upper(), value)
+    with pytest.raises(ValidationError, match=name):
+        Settings()

@@ -28,6 +28,8 @@ WRITES = {
     "create table": "CREATE TABLE stolen (x int)",
     "create index": "CREATE INDEX stolen ON metric (value)",
     "comment": "COMMENT ON TABLE metric IS 'stolen'",
+    "create temporary table": "CREATE TEMPORARY TABLE stolen (x int)",
+    "create schema": "CREATE SCHEMA stolen",
 }
 SWITCHES = {
     "set transaction read write": ["SET TRANSACTION READ WRITE"],
@@ -198,6 +200,17 @@ TOO_MIGHTY = {
         "is a member of pg_write_all_data",
     ),
     "a member of any role": ("{r}", ['GRANT pg_read_all_stats TO "{r}"'], "pg_read_all_stats"),
+    "create on the database": (
+        "{r}",
+        ['GRANT CREATE ON DATABASE "{db}" TO "{r}"'],
+        "may CREATE schemas in database",
+    ),
+    "a schema of its own": ("{r}", ['CREATE SCHEMA side AUTHORIZATION "{r}"'], "owns schema side"),
+    "a write on another table": (
+        "{r}",
+        ["CREATE TABLE side (x int)", 'GRANT INSERT ON side TO "{r}"'],
+        "may INSERT public.side",
+    ),
 }
 
 

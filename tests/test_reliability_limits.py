@@ -292,6 +292,7 @@ ABSOLUTE = [
     (b"http://api.example:8443/v1/metrics?limit=1", b"a", "http://api.example:8443"),
     (b"HTTP://[::1]:99/v1/metrics?limit=1", b"a", "http://[::1]:99"),
     (b"/v1/metrics?limit=1", b"a:81", "http://a:81"),  # origin-form: the Host field
+    (b"https://api.example/v1/metrics?limit=1", b"a", "http://api.example"),  # our scheme
 ]
 
 
@@ -303,6 +304,29 @@ def test_an_absolute_form_target_names_the_host(
     response = exchange(server, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n" + CLOSE)
     assert status(response) == 200
     assert f"<{base}/v1/metrics?".encode() in parsed(response)[1]["link"].encode()
+
+
+def test_an_http10_absolute_form_target_without_host_names_the_host(server: Live) -> None:
+    response = exchange(server, b"GET http://api.example:8443/v1/metrics?limit=1 HTTP/1.0\r\n\r\n")
+    assert status(response) == 200
+    assert "<http://api.example:8443/v1/metrics?" in parsed(response)[1]["link"]
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        (b"ftp://api.example/v1", "not an http or https one"),
+        (b"urn:x:y", "could not be read"),  # llhttp refuses it itself
+        (b"http://user:pw@api.example/v1", "user information"),
+        (b"http://user@api.example/v1", "user information"),
+    ],
+)
+def test_an_absolute_form_target_that_is_no_http_uri_is_a_400(
+    server: Live, target: bytes, says: str
+) -> None:
+    response = exchange(server, b"GET " + target + b" HTTP/1.1\r\nHost: a\r\n" + CLOSE)
+    problem = assert_problem(response, 400, "/v1" if target.endswith(b"/v1") else "")
+    assert says in str(problem["detail"])
 
 
 @pytest.mark.parametrize(

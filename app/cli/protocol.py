@@ -26,7 +26,8 @@ refusal as the application answers its errors (app/api/errors.py), with the edge
   reads and discards what the client still sends for up to LINGER_SECONDS, so a reset does not
   destroy the answers the client has not read yet;
 - an absolute-form request target (`GET http://host/path`) names the host: its authority
-  replaces the Host field's value (RFC 9112 §3.2.2).
+  replaces the Host field's value (RFC 9112 §3.2.2); one that is not an http or https URI, or
+  carries user information, is a 400 (RFC 9110 §4.2.1, §4.2.4).
 
 The Host rule (RFC 9112 §3.2) is the edge's (app/api/host.py). The pure-Python h11 parser
 bounds heads by itself, at 40% of httptools' throughput on this API, so it is not used.
@@ -153,27 +154,39 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(413, detail, request=request)
         elif self._has_content():
             self._refuse(405, not_allowed(method.decode("latin-1")), [ALLOW], request=request)
+        elif (wrong := self._host_from_target()) is not None:
+            self._refuse(400, wrong, request=request)
         if self.refusal is not None:
             raise Refused  # the parser stops here: the content, and what follows, is not read
-        self._host_from_target()
         super().on_headers_complete()
 
-    def _host_from_target(self) -> None:
+    def _host_from_target(self) -> str | None:
         """An absolute-form target's authority as the Host (RFC 9112 §3.2.2: the server
-        ignores the Host field's value). A missing or repeated Host is left for the edge to
-        refuse (RFC 9112 §3.2), and the authority is checked there like any Host."""
+        ignores the Host field's value; an HTTP/1.0 request without one gets it). A missing
+        Host in HTTP/1.1, or a repeated one, is left for the edge to refuse (RFC 9112 §3.2),
+        which checks the authority like any Host. Returns what is wrong with the target (the
+        detail of its 400): a scheme other than http and https, or user information, which an
+        http URI may not carry (RFC 9110 §4.2.1, §4.2.4)."""
         if not self.url[:1].isalpha():  # origin-form ("/…") and asterisk-form ("*")
-            return
-        hosts = [i for i, (name, _) in enumerate(self.headers) if name == b"host"]
+            return None
         try:
             target = httptools.parse_url(self.url)
         except httptools.HttpParserInvalidURLError:
-            return  # the edge's 404 for a path it does not serve
-        if len(hosts) != 1 or not target.host:
-            return
+            return None  # the edge's 404 for a path it does not serve
+        if (target.schema or b"").lower() not in (b"http", b"https"):
+            return "The request target is an absolute URI but not an http or https one."
+        if target.userinfo:
+            return "The request target carries user information, which an http URI may not."
+        hosts = [i for i, (name, _) in enumerate(self.headers) if name == b"host"]
+        if len(hosts) > 1 or not target.host:
+            return None
         host = b"[" + target.host + b"]" if b":" in target.host else target.host
         port = b"" if target.port is None else b":%d" % target.port
-        self.headers[hosts[0]] = (b"host", host + port)
+        if hosts:
+            self.headers[hosts[0]] = (b"host", host + port)
+        elif self.parser.get_http_version() == "1.0":
+            self.headers.append((b"host", host + port))
+        return None
 
     def _has_content(self) -> bool:
         """Whether the request has content: a Content-Length above 0 or a Transfer-Encoding

@@ -52,6 +52,23 @@ WHERE m.member = to_regrole(:role) {lends} ORDER BY r.rolname
 """
 
 
+# What role may already do in this database beyond SELECT, found in the catalogs: CREATE on
+# the database (new schemas), a schema it owns (anything in it), a privilege other than SELECT
+# (and REFERENCES, which writes nothing) on any relation outside the system schemas.
+RIGHTS_SQL = """
+SELECT 'may CREATE schemas in database ' || current_database()
+  WHERE has_database_privilege(:role, current_database(), 'CREATE')
+UNION ALL SELECT 'owns schema ' || nspname FROM pg_namespace
+  WHERE nspowner = to_regrole(:role)
+UNION ALL SELECT 'may ' || p.privilege || ' ' || n.nspname || '.' || c.relname
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('TRIGGER')) p(privilege)
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+    AND has_table_privilege(:role, c.oid, p.privilege)
+"""
+
+
 class SeedRefused(Exception):
     """The target database will not take the seed as asked; raised before anything is written."""
 
@@ -119,19 +136,28 @@ def _too_mighty(conn: Connection, role: str) -> str | None:
     names = [str(name) for name in conn.execute(groups, {"role": role}).scalars()]
     if names:  # e.g. pg_write_all_data: rights the grants below cannot see or take back
         return f"is a member of {', '.join(names)}, whose rights it has besides the grants"
+    rights = [str(what) for what in conn.execute(text(RIGHTS_SQL), {"role": role}).scalars()]
+    if rights:
+        more = f" (and {len(rights) - 3} more)" if len(rights) > 3 else ""
+        return f"{', '.join(rights[:3])}{more}"
     return None
 
 
 def grant_reader(conn: Connection, role: str) -> None:
     """Let role SELECT the dataset's tables and nothing else (created, without a password, if
-    missing); its transactions also default to read-only."""
+    missing); its transactions also default to read-only. PUBLIC's default right to create
+    temporary tables in the database is revoked too (a right of PUBLIC cannot be taken from one
+    role alone); the database is the dataset's, and the owner keeps its own."""
     if not ROLE_NAME.fullmatch(role):
         raise ValueError(f"reader role must match {ROLE_NAME.pattern}, got {role!r}")
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if exists is None:
         conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
     for statement in (
+        f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC',
+        f'REVOKE TEMPORARY ON DATABASE "{database}" FROM "{role}"',
         f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"',
         f'REVOKE CREATE ON SCHEMA "{schema}" FROM "{role}"',
         f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',

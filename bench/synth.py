@@ -130,12 +130,14 @@ def _one(ref: str, local: set[str], sfx: str, field: str) -> str:
 
 
 def generate(seed_dir: Path, out: Path, copies: int) -> None:
-    """Write out/ as a seed folder: indicators.toml unchanged, each document cloned `copies`
-    times as separate documents whose every id and reference carries the clone's suffix."""
+    """Write out/ as a seed folder: indicators.toml and glossary.toml unchanged, each document
+    cloned `copies` times as separate documents whose every id and reference carries the
+    clone's suffix."""
     if out.exists():
         shutil.rmtree(out)
     (out / "documents").mkdir(parents=True)
-    shutil.copyfile(seed_dir / "indicators.toml", out / "indicators.toml")
+    for name in ("indicators.toml", "glossary.toml"):
+        shutil.copyfile(seed_dir / name, out / name)
     _check_cities(seed_dir, copies)
     for folder in sorted(p for p in (seed_dir / "documents").iterdir() if p.is_dir()):
         meta = tomllib.loads((folder / "document.toml").read_text("utf-8"))

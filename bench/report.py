@@ -140,40 +140,6 @@ def _triple(c: Cell | None) -> list[str]:
     return [_rps(c), _ms(c.p50 if c else None), _ms(c.p99 if c else None)]
 
 
-# --- formatting ----------------------------------------------------------------------
-
-
-def _rps(c: Cell | None) -> str:
-    if c is None:
-        return "n/a"
-    flag = f" ⚠{c.errors} err" if c.errors else ""
-    if c.rps == 0:
-        flag += " (no answer within the run)"
-    return f"{c.rps:,.0f}{flag}"
-
-
-def _ms(v: float | None) -> str:
-    return "n/a" if v is None else (f"{v:.2f}" if v < 100 else f"{v:,.0f}")
-
-
-def _ratio(a: Cell | None, b: Cell | None) -> str:
-    if a is None or b is None or b.rps == 0:
-        return "n/a"
-    return f"{a.rps / b.rps:.2f}"
-
-
-def _table(head: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return lines
-
-
-def _triple(c: Cell | None) -> list[str]:
-    if c is not None and c.rps == 0:  # nothing completed: wrk's percentiles mean nothing
-        return [_rps(c), "n/a", "n/a"]
-    return [_rps(c), _ms(c.p50 if c else None), _ms(c.p99 if c else None)]
-
-
 def _cpu(x: Cell | None, y: Cell | None) -> str:
     """Server CPU per request of x and y (µs), and x's share of y's req/s it implies."""
     if x is None or y is None or not (x.cpu_us and y.cpu_us):

@@ -103,8 +103,10 @@ def uvicorn_server(database_url: str, *args: str, **env: str) -> Iterator[str]:
     settings = clean_env(**{"DATABASE_URL": database_url, "AUTO_SEED": "false", **env})
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", *args]
-    log = Path(tempfile.mkdtemp(prefix="zhuzhou-uvicorn-")) / "uvicorn.log"
-    with _running(command, settings, port, log) as live:
+    with (
+        tempfile.TemporaryDirectory(prefix="zhuzhou-uvicorn-") as folder,
+        _running(command, settings, port, Path(folder) / "uvicorn.log") as live,
+    ):
         yield live.base
 
 
